@@ -1,0 +1,8 @@
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DJANGO_SETTINGS_MODULE=acs_dispatch.settings python manage.py collectstatic --noinput
+EXPOSE 8000

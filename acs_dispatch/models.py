@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from acs_dispatch.roles import Role
+
+
+class User(AbstractUser):
+    """A member of the center's staff. A responder is bound to the one unit they crew."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        "responders.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="crew"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.RESPONDER) | Q(unit__isnull=False),
+                name="responder_has_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Counter(models.Model):
+    """A named gap-free counter (event ids, call numbers): read and bumped under a row lock."""
+
+    name = models.CharField(primary_key=True, max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

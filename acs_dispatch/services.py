@@ -1,0 +1,59 @@
+"""Staff accounts: creation and the login/logout audit record."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from acs_dispatch.events import AUDIT, event_append, user_sockets_close
+from acs_dispatch.exceptions import ValidationFailed
+from acs_dispatch.roles import Role
+
+
+@transaction.atomic
+def user_create(*, username: str, role: str, password: str, unit=None, actor=None, check_password: bool = True):
+    """Create a staff account with one role. A responder must be bound to a unit.
+
+    Raises ValidationFailed with a message a person can act on.
+    """
+    User = get_user_model()
+    if role not in Role.values:
+        raise ValidationFailed(f"unknown role {role!r}: choose one of {', '.join(Role.values)}")
+    if role == Role.RESPONDER and unit is None:
+        raise ValidationFailed("a responder must crew a unit: give --unit CALL_SIGN")
+    if role != Role.RESPONDER and unit is not None:
+        raise ValidationFailed("only responders are bound to a unit")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(f"user {username!r} already exists")
+    user = User(username=username, role=role, unit=unit, is_staff=(role == Role.ADMIN))
+    if check_password:
+        try:
+            validate_password(password, user)
+        except DjangoValidationError as exc:
+            messages = exc.messages
+            raise ValidationFailed("password rejected: " + " ".join(messages)) from exc
+    user.set_password(password)
+    user.save()
+    event_append(
+        kind="user.created",
+        actor=actor,
+        data={"username": username, "role": role, "unit": unit.call_sign if unit else None},
+        streams=[AUDIT],
+    )
+    return user
+
+
+@transaction.atomic
+def user_login_record(*, user, ip: str | None) -> None:
+    """Record a successful login in the event log (CJIS: audit every logon)."""
+    event_append(kind="user.logged_in", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT])
+
+
+@transaction.atomic
+def user_logout_record(*, user, ip: str | None) -> None:
+    """Record a logout and close the user's live sockets (after commit)."""
+    event_append(kind="user.logged_out", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT])
+    user_id = user.pk
+    transaction.on_commit(lambda: user_sockets_close(user_id=user_id), robust=True)

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Answer(models.TextChoices):
+    """A screening answer as the call-taker recorded it."""
+
+    YES = "YES", "Yes"
+    NO = "NO", "No"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
+class CallType(models.Model):
+    """A call type the center uses (San Diego codes, APCO common incident types)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    apco_code = models.CharField(max_length=16, blank=True)
+    default_agencies = models.JSONField(default=list, blank=True)  # hint only; triage decides
+    priority_hint = models.PositiveSmallIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Call(models.Model):
+    """A call for service, from intake to close."""
+
+    class Status(models.TextChoices):
+        NEW = "NEW", "New"
+        TRIAGED = "TRIAGED", "Triaged"
+        PENDING = "PENDING", "Pending"
+        DISPATCHED = "DISPATCHED", "Dispatched"
+        ON_SCENE = "ON_SCENE", "On scene"
+        CLOSED = "CLOSED", "Closed"
+        CANCELLED = "CANCELLED", "Cancelled"
+        DUPLICATE = "DUPLICATE", "Duplicate"
+
+    number = models.CharField(max_length=20, unique=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    call_type = models.ForeignKey(CallType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    narrative = models.TextField(blank=True)
+
+    # Location: the address as spoken, the point if known, and the zone found from the point.
+    address = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    zone = models.ForeignKey(
+        "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outside_service_area = models.BooleanField(default=False)
+
+    caller_name = models.CharField(max_length=120, blank=True)
+    caller_phone = models.CharField(max_length=30, blank=True)
+
+    # Screening answers.
+    weapons = models.CharField(max_length=8, choices=Answer.choices, default=Answer.UNKNOWN)
+    violence = models.CharField(max_length=8, choices=Answer.choices, default=Answer.UNKNOWN)
+    medical = models.CharField(max_length=8, choices=Answer.choices, default=Answer.UNKNOWN)
+    caller_is_subject = models.CharField(max_length=8, choices=Answer.choices, default=Answer.UNKNOWN)
+
+    # The triage decision in force (after any dispatcher override).
+    agencies = models.JSONField(default=list, blank=True)
+    lead = models.CharField(max_length=10, blank=True)
+    mode = models.CharField(max_length=32, blank=True)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    triage_rule = models.CharField(max_length=120, blank=True)
+    ruleset_version = models.PositiveIntegerField(null=True, blank=True)
+    triage_reasons = models.JSONField(default=list, blank=True)
+    triage_guards = models.JSONField(default=list, blank=True)
+    acs_eligible = models.BooleanField(default=False)
+    acs_exclusion = models.CharField(max_length=24, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+
+    # A dispatcher's override, kept next to the original decision.
+    original_decision = models.JSONField(null=True, blank=True)
+    override_reason = models.CharField(max_length=500, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    disposition = models.CharField(max_length=12, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "priority", "received_at"]),
+            models.Index(fields=["caller_phone", "received_at"]),
+            models.Index(fields=["address"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ClinicalNote(models.Model):
+    """What an ACS responder learned about a person's health. ACS roles and admins only."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="clinical_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"note on {self.call_id}"
+
+
+class Event(models.Model):
+    """Append-only log of every state change: audit trail and source of every push and catch-up.
+
+    The id is NOT an auto-increment: it is taken from a counter row locked in the writing
+    transaction, so ids are gap-free and in commit order (see acs_dispatch.events).
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=60)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    unit = models.ForeignKey(
+        "responders.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["kind", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind}"
+
+
+class EventDelivery(models.Model):
+    """An event addressed to one stream (dispatch, supervisor, unit.<id>), with the id of the
+    previous event on that stream, so a client of a filtered stream can prove it missed nothing."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    stream = models.CharField(max_length=40)
+    prev_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stream", "event"], name="event_delivery_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.stream}: #{self.event_id} (prev {self.prev_id})"
+
+
+class StreamHead(models.Model):
+    """The last event id delivered on a stream; written under the event counter lock."""
+
+    stream = models.CharField(primary_key=True, max_length=40)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.stream}@{self.last_event_id}"

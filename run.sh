@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up and run ACS Dispatch on the embedded default (SQLite, in-memory channel layer, Celery
+# eager, timers in-process) with demo data, at http://127.0.0.1:8000/ . Set DATABASE_URL and
+# REDIS_URL to run on PostgreSQL + Redis instead (see README).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh
+export DJANGO_SETTINGS_MODULE=acs_dispatch.settings
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py seed_demo
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+echo "ACS Dispatch on http://$HOST:$PORT/  (Ctrl-C stops it)"
+# Without beat, the deadline sweep runs on a loop inside the web process (see calls/apps.py).
+INPROCESS_SWEEP=${INPROCESS_SWEEP:-True} exec .venv/bin/daphne -b "$HOST" -p "$PORT" acs_dispatch.asgi:application
