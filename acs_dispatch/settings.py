@@ -181,7 +181,10 @@ SESSION_SAVE_EVERY_REQUEST = True  # sliding expiry: the 30 minutes count from t
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 10) / 60  # hours, as axes expects
+# CJIS locks the account, not the address: a dispatch floor shares one NAT address, and locking
+# it after five typos by anyone would lock out the whole floor. Hence axes.W006 is silenced.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -92,7 +92,7 @@ class Call(models.Model):
     overridden_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
-    disposition = models.CharField(max_length=12, blank=True)
+    disposition = models.CharField(max_length=32, blank=True)  # a Disposition code
     closed_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -105,6 +105,118 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Disposition(models.Model):
+    """How a call ended: the San Diego disposition codes plus the ACS outcomes."""
+
+    code = models.CharField(max_length=32, primary_key=True)
+    description = models.CharField(max_length=200)
+    acs_outcome = models.BooleanField(default=False)  # an ACS outcome (no person found, 988, ...)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class CautionFlag(models.Model):
+    """A caution recorded at an address, a point or a phone number (dog on premises, prior weapon,
+    known ACS client: prefers female responders). Shown with the location and caller history."""
+
+    address = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    caller_phone = models.CharField(max_length=30, blank=True)
+    text = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address"]), models.Index(fields=["caller_phone"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class BackupRequest(models.Model):
+    """A unit on scene asks for another agency (an ACS team asking for police or fire/EMS)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="backup_requests")
+    unit = models.ForeignKey("responders.Unit", on_delete=models.PROTECT, related_name="+")
+    agency = models.CharField(max_length=10)
+    reason = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} asks {self.agency} on call {self.call_id}"
+
+
+class DeadlineThreshold(models.Model):
+    """How long a clock may run before an alert (warn) and an escalation, per agency and priority.
+    Admins edit these; defaults come from NFPA 1221 and common CAD practice (calls.services)."""
+
+    class Kind(models.TextChoices):
+        ACK = "ACK", "Assignment not acknowledged"
+        QUEUE = "QUEUE", "Call waiting in queue"
+        EN_ROUTE = "EN_ROUTE", "Unit en route too long"
+        ON_SCENE = "ON_SCENE", "Unit on scene too long"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    agency = models.CharField(max_length=10)
+    priority = models.PositiveSmallIntegerField()
+    warn_seconds = models.PositiveIntegerField()
+    escalate_seconds = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "agency", "priority"], name="threshold_unique"),
+            models.CheckConstraint(condition=models.Q(escalate_seconds__gt=models.F("warn_seconds")), name="escalate_after_warn"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.agency} P{self.priority}: {self.warn_seconds}s / {self.escalate_seconds}s"
+
+
+class Alert(models.Model):
+    """A clock that ran out: raised by the deadline sweep, acknowledged by the person who handles it."""
+
+    class Level(models.IntegerChoices):
+        WARNING = 1, "Warning"
+        ESCALATED = 2, "Escalated"
+
+    kind = models.CharField(max_length=10, choices=DeadlineThreshold.Kind.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.WARNING)
+    # What the clock ran on, as one key ("assignment:12", "call:40"): with kind and level it makes
+    # the alert unique, so two sweeps running at once cannot raise it twice.
+    subject = models.CharField(max_length=40)
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    unit = models.ForeignKey("responders.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    assignment = models.ForeignKey(
+        "responders.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    message = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "subject", "level"], name="alert_once")]
+        indexes = [models.Index(fields=["acknowledged_at", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} L{self.level} {self.subject}"
 
 
 class ClinicalNote(models.Model):

@@ -13,11 +13,13 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+# A copy of ../shared/data lives in the repository: CI and fresh machines clone the repository
+# alone, and a demo must not depend on a folder beside the checkout.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def shared_data_dir() -> Path:
-    """`../shared/data` beside the checkout, or DATA_DIR from the environment."""
+    """The real public-safety data (`data/` in the repository), or ACS_DATA_DIR from the environment."""
     import os
 
     return Path(os.environ.get("ACS_DATA_DIR", DATA_DIR))

@@ -74,3 +74,27 @@ class Rule(models.Model):
             "outcome": {"mode": self.mode, "priority": self.priority},
             "explanation": self.explanation,
         }
+
+
+class TriageTestCase(models.Model):
+    """A saved test of the rules: a call and the outcome it must get (the editor's test bench)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    call_type = models.CharField(max_length=16, blank=True)
+    narrative = models.TextField(blank=True)
+    weapons = models.BooleanField(null=True, blank=True)
+    violence = models.BooleanField(null=True, blank=True)
+    medical = models.BooleanField(null=True, blank=True)
+    caller_is_subject = models.BooleanField(null=True, blank=True)
+    zone = models.CharField(max_length=120, blank=True)
+    expected_agencies = models.JSONField(default=list)  # e.g. ["ACS", "POLICE"]
+    expected_lead = models.CharField(max_length=10, blank=True)
+    expected_priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -29,10 +29,7 @@ class Command(BaseCommand):
             unit_obj = Unit.objects.filter(call_sign__iexact=unit).first()
             if unit_obj is None:
                 raise CommandError(f"unknown unit {unit!r}", returncode=2)
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("Password: ")
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
         if not password:
             raise CommandError("empty password", returncode=2)
         try:

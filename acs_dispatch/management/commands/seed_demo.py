@@ -57,7 +57,13 @@ def demo_roster(zone_names: list[str]) -> list[tuple[str, str, list[str], str]]:
         sign = "APD-2A31" if i == 0 else f"APD-{zone_no}{'ABC'[i % 3]}{20 + i}"
         roster.append((sign, "POLICE", caps, zone_names[i % len(zone_names)]))
     for i in range(18):
-        kind = ("MEDIC", ["als"]) if i % 3 == 0 else ("E", ["engine", "bls"]) if i % 3 == 1 else ("R", ["als", "engine"])
+        kind = (
+            ("MEDIC", ["als"])
+            if i % 3 == 0
+            else ("E", ["engine", "bls"])
+            if i % 3 == 1
+            else ("R", ["als", "engine"])
+        )
         sign = f"{kind[0]}-{12 + i}"
         roster.append((sign, "FIRE_EMS", kind[1], zone_names[i % len(zone_names)]))
     return roster
@@ -118,7 +124,9 @@ class Command(BaseCommand):
                 name_field="name",
                 source="City of Albuquerque neighborhood associations",
             )
-            self.stdout.write(f"neighborhood layer: {zones_import(zones=hoods, city=city, kind=Zone.Kind.LAYER)}")
+            self.stdout.write(
+                f"neighborhood layer: {zones_import(zones=hoods, city=city, kind=Zone.Kind.LAYER)}"
+            )
         else:
             beats_raw = read_geojson(data / "sd_pd_beats.geojson")
             for feature in beats_raw["features"]:
@@ -131,7 +139,9 @@ class Command(BaseCommand):
             divisions = zones_from_geojson(
                 read_geojson(data / "sd_pd_divisions.geojson"), name_field="div_name", source="SDPD divisions"
             )
-            self.stdout.write(f"division layer: {zones_import(zones=divisions, city=city, kind=Zone.Kind.LAYER)}")
+            self.stdout.write(
+                f"division layer: {zones_import(zones=divisions, city=city, kind=Zone.Kind.LAYER)}"
+            )
 
         service_zones = list(Zone.objects.filter(city=city, kind=Zone.Kind.SERVICE).order_by("name"))
         by_name = {z.name: z for z in service_zones}
@@ -147,7 +157,9 @@ class Command(BaseCommand):
         self.stdout.write(f"units: {created_units} created, {Agency.objects.count()} agencies")
 
         ruleset = ruleset_seed_default()
-        self.stdout.write("triage rules: " + (f"published v{ruleset.version}" if ruleset else "already published"))
+        self.stdout.write(
+            "triage rules: " + (f"published v{ruleset.version}" if ruleset else "already published")
+        )
 
         if not no_users:
             User = get_user_model()
@@ -157,8 +169,10 @@ class Command(BaseCommand):
                 if User.objects.filter(username=username).exists():
                     continue
                 unit = Unit.objects.get(call_sign=unit_sign) if unit_sign else None
-                user_create(username=username, role=role, password=DEMO_PASSWORD, unit=unit, check_password=False)
+                user_create(
+                    username=username, role=role, password=DEMO_PASSWORD, unit=unit, check_password=False
+                )
             self.stdout.write(
-                "demo users (password for all: %s): %s"
-                % (DEMO_PASSWORD, ", ".join(f"{u} ({r.label})" for u, r, _ in DEMO_USERS))
+                f"demo users (password for all: {DEMO_PASSWORD}): "
+                + ", ".join(f"{u} ({r.label})" for u, r, _ in DEMO_USERS)
             )
