@@ -13,7 +13,9 @@ from acs_dispatch.roles import Role
 
 
 @transaction.atomic
-def user_create(*, username: str, role: str, password: str, unit=None, actor=None, check_password: bool = True):
+def user_create(
+    *, username: str, role: str, password: str, unit=None, actor=None, check_password: bool = True
+):
     """Create a staff account with one role. A responder must be bound to a unit.
 
     Raises ValidationFailed with a message a person can act on.
@@ -48,12 +50,40 @@ def user_create(*, username: str, role: str, password: str, unit=None, actor=Non
 @transaction.atomic
 def user_login_record(*, user, ip: str | None) -> None:
     """Record a successful login in the event log (CJIS: audit every logon)."""
-    event_append(kind="user.logged_in", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT])
+    event_append(
+        kind="user.logged_in", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT]
+    )
 
 
 @transaction.atomic
 def user_logout_record(*, user, ip: str | None) -> None:
     """Record a logout and close the user's live sockets (after commit)."""
-    event_append(kind="user.logged_out", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT])
+    event_append(
+        kind="user.logged_out", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT]
+    )
     user_id = user.pk
     transaction.on_commit(lambda: user_sockets_close(user_id=user_id), robust=True)
+
+
+@transaction.atomic
+def user_role_set(*, user, role: str, unit=None, actor=None):
+    """Give `user` another role (or none: ""). Their open sockets close after commit, so a screen
+    never keeps streaming to someone who lost the right to see it."""
+    if role and role not in Role.values:
+        raise ValidationFailed(f"unknown role {role!r}: choose one of {', '.join(Role.values)}")
+    if role == Role.RESPONDER and unit is None:
+        raise ValidationFailed("a responder must crew a unit")
+    old = user.role
+    user.role = role
+    user.unit = unit if role == Role.RESPONDER else None
+    user.is_staff = role == Role.ADMIN
+    user.save(update_fields=["role", "unit", "is_staff"])
+    event_append(
+        kind="user.role_changed",
+        actor=actor,
+        data={"username": user.username, "from": old, "to": role, "unit": unit.call_sign if unit else None},
+        streams=[AUDIT],
+    )
+    user_id = user.pk
+    transaction.on_commit(lambda: user_sockets_close(user_id=user_id), robust=True)
+    return user
