@@ -11,7 +11,7 @@ from typing import Any
 
 from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
-from shapely.validation import explain_validity
+from shapely.validation import explain_validity, make_valid
 
 # A copy of ../shared/data lives in the repository: CI and fresh machines clone the repository
 # alone, and a demo must not depend on a folder beside the checkout.
@@ -38,8 +38,15 @@ class ZoneShape:
     source: str = ""
 
 
-def polygon_from_geojson(geometry: dict[str, Any], *, label: str) -> Polygon | MultiPolygon:
-    """A valid (Multi)Polygon from a GeoJSON geometry, or GeometryError saying what is wrong."""
+def polygon_from_geojson(
+    geometry: dict[str, Any], *, label: str, repair: bool = False
+) -> Polygon | MultiPolygon:
+    """A valid (Multi)Polygon from a GeoJSON geometry, or GeometryError saying what is wrong.
+
+    `repair` mends self-intersections (shapely.make_valid) instead of refusing them: right for a
+    display-only layer digitised by hand, wrong for service zones, where a mended bow-tie could
+    silently move calls into the wrong zone.
+    """
     try:
         geom = shape(geometry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -52,12 +59,24 @@ def polygon_from_geojson(geometry: dict[str, Any], *, label: str) -> Polygon | M
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise GeometryError(f"{label}: coordinates are not lon/lat degrees (WGS84)")
     if not geom.is_valid:
-        raise GeometryError(f"{label}: invalid polygon ({explain_validity(geom)})")
+        if not repair:
+            raise GeometryError(f"{label}: invalid polygon ({explain_validity(geom)})")
+        geom = _polygonal(make_valid(geom))
+        if geom is None:
+            raise GeometryError(f"{label}: invalid polygon that cannot be repaired")
     return geom
 
 
+def _polygonal(geom) -> Polygon | MultiPolygon | None:
+    """The polygon parts of a geometry make_valid returned (it may add stray lines or points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return _union(parts) if parts else None
+
+
 def zones_from_geojson(
-    data: dict[str, Any], *, name_field: str, parent_field: str = "", source: str = ""
+    data: dict[str, Any], *, name_field: str, parent_field: str = "", source: str = "", repair: bool = False
 ) -> list[ZoneShape]:
     """Zones from a FeatureCollection; features with the same name are merged into one zone."""
     if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
@@ -69,14 +88,18 @@ def zones_from_geojson(
         if name_field not in props or props[name_field] in (None, ""):
             raise GeometryError(f"feature {index}: no {name_field!r} property")
         name = str(props[name_field]).strip()
-        geom = polygon_from_geojson(feature.get("geometry") or {}, label=f"feature {index} ({name})")
+        geom = polygon_from_geojson(
+            feature.get("geometry") or {}, label=f"feature {index} ({name})", repair=repair
+        )
         merged.setdefault(name, []).append(geom)
         if parent_field:
             parents[name] = str(props.get(parent_field) or "")
     zones = []
     for name, parts in merged.items():
         geom = parts[0] if len(parts) == 1 else _union(parts)
-        zones.append(ZoneShape(name=name, geometry=mapping(geom), parent=parents.get(name, ""), source=source))
+        zones.append(
+            ZoneShape(name=name, geometry=mapping(geom), parent=parents.get(name, ""), source=source)
+        )
     return zones
 
 
@@ -90,14 +113,42 @@ def _union(parts: Iterable) -> Polygon | MultiPolygon:
 # memory of the city map to within a few hundred metres: good enough to place a demo call in
 # the right area command, not for real dispatch. The city's real files replace them via
 # `manage.py import_zones`.
-_RIO_GRANDE = [(-106.600, 35.300), (-106.628, 35.200), (-106.648, 35.170), (-106.665, 35.145),
-               (-106.680, 35.100), (-106.682, 35.085), (-106.675, 35.070), (-106.668, 35.030),
-               (-106.680, 34.980), (-106.700, 34.900)]
-_I25 = [(-106.560, 35.300), (-106.585, 35.200), (-106.595, 35.160), (-106.605, 35.130),
-        (-106.625, 35.105), (-106.635, 35.060), (-106.642, 35.020), (-106.670, 34.950), (-106.690, 34.900)]
-_I40 = [(-107.000, 35.040), (-106.780, 35.065), (-106.730, 35.075), (-106.700, 35.080), (-106.680, 35.085),
-        (-106.650, 35.095), (-106.625, 35.105), (-106.585, 35.105), (-106.531, 35.103), (-106.490, 35.090),
-        (-106.300, 35.070)]
+_RIO_GRANDE = [
+    (-106.600, 35.300),
+    (-106.628, 35.200),
+    (-106.648, 35.170),
+    (-106.665, 35.145),
+    (-106.680, 35.100),
+    (-106.682, 35.085),
+    (-106.675, 35.070),
+    (-106.668, 35.030),
+    (-106.680, 34.980),
+    (-106.700, 34.900),
+]
+_I25 = [
+    (-106.560, 35.300),
+    (-106.585, 35.200),
+    (-106.595, 35.160),
+    (-106.605, 35.130),
+    (-106.625, 35.105),
+    (-106.635, 35.060),
+    (-106.642, 35.020),
+    (-106.670, 34.950),
+    (-106.690, 34.900),
+]
+_I40 = [
+    (-107.000, 35.040),
+    (-106.780, 35.065),
+    (-106.730, 35.075),
+    (-106.700, 35.080),
+    (-106.680, 35.085),
+    (-106.650, 35.095),
+    (-106.625, 35.105),
+    (-106.585, 35.105),
+    (-106.531, 35.103),
+    (-106.490, 35.090),
+    (-106.300, 35.070),
+]
 _SAN_MATEO_LON = -106.586
 _EUBANK_LON = -106.531
 _WEST, _EAST, _SOUTH, _NORTH = -107.0, -106.3, 34.85, 35.35

@@ -14,7 +14,8 @@ from shapely.geometry import Point, shape
 
 from acs_dispatch.roles import Role
 from acs_dispatch.services import user_create
-from calls.services import call_types_load
+from calls.alert_services import thresholds_ensure_defaults
+from calls.services import call_types_load, dispositions_load
 from responders.geography import (
     albuquerque_area_commands,
     read_geojson,
@@ -114,6 +115,7 @@ class Command(BaseCommand):
 
         counts = call_types_load(rows=read_call_types(CALL_TYPES_FILE))
         self.stdout.write(f"call types: {counts}")
+        self.stdout.write(f"dispositions: {dispositions_load()}")
 
         if city == "albuquerque":
             limits = read_geojson(data / "abq_city_limits.geojson")
@@ -123,18 +125,29 @@ class Command(BaseCommand):
                 read_geojson(data / "abq_neighborhoods.geojson"),
                 name_field="name",
                 source="City of Albuquerque neighborhood associations",
+                repair=True,  # a display layer: a few hand-drawn polygons cross themselves
             )
             self.stdout.write(
                 f"neighborhood layer: {zones_import(zones=hoods, city=city, kind=Zone.Kind.LAYER)}"
             )
         else:
             beats_raw = read_geojson(data / "sd_pd_beats.geojson")
+            # A beat may be several polygons, not all of them named (511 is "BARRIO LOGAN" once and
+            # blank once): label every part with the beat's one name, so the parts merge into one zone.
+            beat_names: dict = {}
             for feature in beats_raw["features"]:
                 p = feature["properties"]
-                p["label"] = f"{p['beat']} {p.get('name') or ''}".strip()
+                beat_names[p["beat"]] = beat_names.get(p["beat"]) or (p.get("name") or "")
+            for feature in beats_raw["features"]:
+                p = feature["properties"]
+                p["label"] = f"{p['beat']} {beat_names[p['beat']]}".strip()
             # Beat 0 is the bay: no calls come from the water.
             beats_raw["features"] = [f for f in beats_raw["features"] if f["properties"]["beat"] != 0]
-            beats = zones_from_geojson(beats_raw, name_field="label", parent_field="div", source="SDPD beats")
+            # The city's own beat file has one self-intersecting ring (Tijuana River Valley): mend it
+            # rather than refuse the city's official boundaries.
+            beats = zones_from_geojson(
+                beats_raw, name_field="label", parent_field="div", source="SDPD beats", repair=True
+            )
             self.stdout.write(f"zones: {zones_import(zones=beats, city=city)} (police beats)")
             divisions = zones_from_geojson(
                 read_geojson(data / "sd_pd_divisions.geojson"), name_field="div_name", source="SDPD divisions"
@@ -156,6 +169,7 @@ class Command(BaseCommand):
             created_units += created
         self.stdout.write(f"units: {created_units} created, {Agency.objects.count()} agencies")
 
+        self.stdout.write(f"alert thresholds: {thresholds_ensure_defaults()} defaults stored")
         ruleset = ruleset_seed_default()
         self.stdout.write(
             "triage rules: " + (f"published v{ruleset.version}" if ruleset else "already published")

@@ -17,18 +17,39 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--name-field", required=True, help="the feature property that names each zone")
-        parser.add_argument("--parent-field", default="", help="property naming a larger area (e.g. division)")
+        parser.add_argument(
+            "--parent-field", default="", help="property naming a larger area (e.g. division)"
+        )
         parser.add_argument("--city", default=None, help="city key (default: settings.CITY)")
         parser.add_argument("--layer", action="store_true", help="display-only map layer, not service zones")
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="mend self-intersecting polygons instead of refusing the file",
+        )
 
-    def handle(self, *args, file: Path, name_field: str, parent_field: str, city: str | None, layer: bool, **opts):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        name_field: str,
+        parent_field: str,
+        city: str | None,
+        layer: bool,
+        repair: bool = False,
+        **opts,
+    ):
         from django.conf import settings
 
         if not file.exists():
             raise CommandError(f"{file}: no such file", returncode=2)
         try:
             zones = zones_from_geojson(
-                read_geojson(file), name_field=name_field, parent_field=parent_field, source=file.name
+                read_geojson(file),
+                name_field=name_field,
+                parent_field=parent_field,
+                source=file.name,
+                repair=repair,
             )
         except GeometryError as exc:
             # Nothing is written: the file is checked whole before the first zone is saved.

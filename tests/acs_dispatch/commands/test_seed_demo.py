@@ -46,9 +46,12 @@ def test_it_covers_every_agency_and_role(db):
     assert all(n >= 15 for n in per_agency.values())
     roles = set(get_user_model().objects.values_list("role", flat=True))
     assert roles == {"call_taker", "dispatcher", "acs_supervisor", "responder", "admin"}
-    assert Unit.objects.filter(capabilities__contains="cit").exists() or any(
-        "cit" in u.capabilities for u in Unit.objects.filter(agency_id="POLICE")
-    )
+    capabilities = {a: set() for a in per_agency}
+    for unit in Unit.objects.all():
+        capabilities[unit.agency_id].update(unit.capabilities)
+    assert capabilities["ACS"] == {"behavioral_health", "homeless_outreach", "violence_intervention"}
+    assert capabilities["FIRE_EMS"] >= {"als", "bls", "engine"}
+    assert capabilities["POLICE"] == {"patrol", "cit"}
 
 
 def test_it_places_every_unit_inside_its_home_zone(db):

@@ -20,7 +20,11 @@ def write(tmp_path, features):
 
 
 def feature(name, coords, kind="Polygon"):
-    return {"type": "Feature", "properties": {"NAME": name}, "geometry": {"type": kind, "coordinates": coords}}
+    return {
+        "type": "Feature",
+        "properties": {"NAME": name},
+        "geometry": {"type": kind, "coordinates": coords},
+    }
 
 
 def test_it_imports_zones_and_finds_a_point_in_them(db, tmp_path):
@@ -46,7 +50,7 @@ def test_it_updates_a_zone_in_place_on_reimport(db, tmp_path):
 @pytest.mark.parametrize(
     ("features", "message"),
     [
-        ([feature("Bow", BOWTIE)], "feature 0 \\(Bow\\): invalid polygon \\(Self-intersection"),
+        ([feature("Bow", BOWTIE)], "feature 1 \\(Bow\\): invalid polygon \\(Self-intersection"),
         ([feature("Line", [[-106.7, 35.0], [-106.6, 35.1]], kind="LineString")], "must be a Polygon"),
         ([{"type": "Feature", "properties": {}, "geometry": None}], "no 'NAME' property"),
         ([feature("Far", [[[500, 35], [501, 35], [501, 36], [500, 35]]])], "not lon/lat degrees"),
@@ -68,3 +72,11 @@ def test_it_refuses_a_file_that_is_not_json(db, tmp_path):
 
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("import_zones", str(path), "--name-field", "NAME", stdout=io.StringIO())
+
+
+def test_it_mends_a_self_intersecting_polygon_when_asked(db, tmp_path):
+    path = write(tmp_path, [feature("Good", SQUARE), feature("Bow", BOWTIE)])
+
+    call_command("import_zones", str(path), "--name-field", "NAME", "--repair", stdout=io.StringIO())
+
+    assert set(Zone.objects.values_list("name", flat=True)) == {"Good", "Bow"}
