@@ -1,7 +1,9 @@
 """Reading a call-taker's free-text narrative: normalisation, the danger lexicon, negation scope.
 
-Pure standard library, no I/O. Everything expensive (typo tables, the lexicon) is built once at
-import; per call the work is one lowercase, two regex passes, one token loop and one scope loop.
+Pure standard library, no I/O. Everything expensive (typo tables, the lexicon trie) is built once, when
+a rule set is compiled; per call the work is one lowercase, one regex pass (plus the rare abbreviation
+substitutions), one token loop, one scope loop and one walk of a token trie (`PhraseIndex.read`) that
+finds lexicon signals and every rule keyword together.
 
 Guarantees:
 - `normalise_tokens` is deterministic and maps the same text to the same tokens; rule keywords go
@@ -37,21 +39,25 @@ CLAUSE_PUNCT: Final = frozenset({",", ".", ";", ":", "!", "?", "|"})
 
 # --- normalisation -------------------------------------------------------------------------------
 
-# Applied to the lowercased text before tokenising; order matters ("w/o" before "w/").
+# Applied to the lowercased text before tokenising; order matters ("w/o" before "w/"). Each needs a
+# character that plain words lack, so text without any of _PRE_SUB_TRIGGERS skips them all.
 _PRE_SUBS: Final = (
+    (re.compile(r"\u2019|\u2018"), "'"),
     (re.compile(r"\bw/o\b"), " without "),
     (re.compile(r"\bw/"), " with "),
     (re.compile(r"\bb/c\b"), " because "),
     (re.compile(r"\by/o\b"), " year old "),
-    (re.compile(r"\bwon't\b|\bwont\b"), "will not"),
-    (re.compile(r"\bcan't\b|\bcant\b|\bcannot\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"\bcan't\b"), "can not"),
     (re.compile(r"\bain't\b"), "is not"),
     (re.compile(r"n't\b"), " not"),
-    (re.compile(r"\bod'?e?d\b|\bo\.d\.'?d\b"), " overdosed "),
+    # Not r"od'?e?d": that also matches "odd", and "acting odd" is no overdose.
+    (re.compile(r"\bod'd\b|\bo\.d\.'?d\b"), " overdosed "),
     (re.compile(r"\bo\.d\.?"), " overdose "),
     (re.compile(r"&"), " and "),
     (re.compile(r"@"), " at "),
 )
+_PRE_SUB_TRIGGERS: Final = re.compile(r"[/'&@\u2018\u2019]|o\.d")
 # A hyphen or slash joins words ("non-violent", "drugs/alcohol"): split them. Other punctuation
 # that ends a clause is kept as a token; everything else is dropped.
 _TOKEN_RE: Final = re.compile(r"[a-z0-9]+|[.,;:!?]")
@@ -81,8 +87,6 @@ ABBREVIATIONS: Final[Mapping[str, str]] = MappingProxyType(
         "si": "suicidal ideation",
         "ams": "altered mental status",
         "sob": "short of breath",
-        "loc": "loss of consciousness",
-        "cpr": "cpr",
         "unconc": "unconcealed",
         "yo": "year old",
         "yom": "year old male",
@@ -130,9 +134,19 @@ ABBREVIATIONS: Final[Mapping[str, str]] = MappingProxyType(
         "nobody": "no one",
         "gunpoint": "gun point",
         "knifepoint": "knife point",
-        "panhandler": "panhandler",
         "skitzo": "schizophrenic",
         "schizo": "schizophrenic",
+        "wont": "will not",
+        "cant": "can not",
+        "cannot": "can not",
+        "aint": "is not",
+        "dont": "do not",
+        "doesnt": "does not",
+        "didnt": "did not",
+        "isnt": "is not",
+        "wasnt": "was not",
+        "hasnt": "has not",
+        "oded": "overdosed",
     }
 )
 
@@ -195,7 +209,6 @@ MISSPELLINGS: Final[Mapping[str, str]] = MappingProxyType(
         "stabed": "stabbed",
         "shizophrenic": "schizophrenic",
         "skizophrenic": "schizophrenic",
-        "schizophrenia": "schizophrenia",
         "agressive": "aggressive",
         "agresive": "aggressive",
         "violant": "violent",
@@ -203,42 +216,64 @@ MISSPELLINGS: Final[Mapping[str, str]] = MappingProxyType(
         "incampment": "encampment",
         "needels": "needles",
         "neeldes": "needles",
-        "syringes": "syringes",
         "panhandeling": "panhandling",
     }
 )
 
 # Real words that the one-edit table must never "correct" into a danger word.
+# fmt: off
 _PROTECTED_WORDS: Final = frozenset(
-    {"violet", "treats", "seeping", "earing", "heater", "hooting", "eating", "eaten", "beater", "metal"}
+    {
+        "violet", "treats", "seeping", "earing", "heater", "hooting", "eating", "eaten", "beater", "metal",
+        "sealing", "braking", "tapering", "sapping", "sapped", "overdoes", "fighter", "sleepers"
+    }
+)
+# fmt: on
+
+
+# token -> its replacement tokens, for abbreviations and known misspellings.
+_EXPANSIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {token: tuple(text.split()) for table in (MISSPELLINGS, ABBREVIATIONS) for token, text in table.items()}
 )
 
 
-def _expand_token(token: str) -> str:
-    """The token after abbreviation and spelling fixes (may be several words)."""
-    return ABBREVIATIONS.get(token) or MISSPELLINGS.get(token) or token
+def _raw_tokens(text: str) -> list[str]:
+    lowered = text.lower()
+    if _PRE_SUB_TRIGGERS.search(lowered):
+        for pattern, replacement in _PRE_SUBS:
+            lowered = pattern.sub(replacement, lowered)
+    return _TOKEN_RE.findall(lowered)
+
+
+def _expand(raw: list[str], table: Mapping[str, tuple[str, ...]]) -> list[str]:
+    tokens: list[str] = []
+    append = tokens.append
+    get = table.get
+    for token in raw:
+        replacement = get(token)
+        if replacement is None:
+            append(token)
+        elif len(replacement) == 1:
+            append(replacement[0])
+        else:
+            tokens.extend(replacement)
+    return tokens
 
 
 def _tokenise(text: str) -> list[str]:
-    lowered = text.lower()
-    for pattern, replacement in _PRE_SUBS:
-        lowered = pattern.sub(replacement, lowered)
-    tokens: list[str] = []
-    for raw in _TOKEN_RE.findall(lowered):
-        expanded = _expand_token(raw)
-        if " " in expanded:
-            tokens.extend(expanded.split())
-        else:
-            tokens.append(expanded)
-    return tokens
+    return _expand(_raw_tokens(text), _EXPANSIONS)
 
 
 # Harm verbs followed by a reflexive become "self <verb>": "going to kill himself" must read as a
 # suicide risk, never as the violence phrase "going to kill" aimed at someone else.
+# fmt: off
 _HARM_VERBS: Final = frozenset(
-    {"kill", "killing", "hurt", "hurting", "harm", "harming", "cut", "cutting", "shoot", "shooting",
-     "stab", "stabbing", "hang", "hanging", "off"}  # fmt: skip
+    {
+        "kill", "killing", "hurt", "hurting", "harm", "harming", "cut", "cutting", "shoot", "shooting",
+        "stab", "stabbing", "hang", "hanging", "off"
+    }
 )
+# fmt: on
 _REFLEXIVES: Final = frozenset({"himself", "herself", "myself", "themselves", "themself", "yourself", "self"})
 _HARM_VERB_BASE: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -262,7 +297,7 @@ class Normaliser:
     that word, unless the token is itself a known word.
     """
 
-    __slots__ = ("_typos",)
+    __slots__ = ("_table",)
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         vocab = {word for word in vocabulary if word.isalpha()}
@@ -280,51 +315,64 @@ class Normaliser:
             for variant in variants - known - {word}:
                 # Ambiguous variants (near two words) are dropped rather than guessed.
                 typos[variant] = None if variant in typos and typos[variant] != word else word
-        self._typos: Mapping[str, str] = MappingProxyType({k: v for k, v in typos.items() if v is not None})
+        # One table for abbreviations, misspellings and typos: one dict lookup per token.
+        table = {k: (v,) for k, v in typos.items() if v is not None}
+        table.update(_EXPANSIONS)
+        self._table: Mapping[str, tuple[str, ...]] = MappingProxyType(table)
 
     def tokens(self, text: str) -> list[str]:
         """Normalised tokens of `text`: lowercase words and clause punctuation."""
-        tokens = _tokenise(text)
-        typos = self._typos
-        for i, token in enumerate(tokens):
-            fixed = typos.get(token)
-            if fixed is not None:
-                tokens[i] = fixed
-            elif token in _REFLEXIVES and i > 0 and tokens[i - 1] in _HARM_VERBS:
-                verb = tokens[i - 1]
-                tokens[i - 1] = "self"
-                tokens[i] = _HARM_VERB_BASE.get(verb, verb)
+        tokens = _expand(_raw_tokens(text), self._table)
+        if not _REFLEXIVES.isdisjoint(tokens):
+            _mark_self_harm(tokens)
         return tokens
+
+
+def _mark_self_harm(tokens: list[str]) -> None:
+    for i in range(1, len(tokens)):
+        if tokens[i] in _REFLEXIVES and tokens[i - 1] in _HARM_VERBS:
+            verb = tokens[i - 1]
+            tokens[i - 1] = "self"
+            tokens[i] = _HARM_VERB_BASE.get(verb, verb)
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """The tokens of a keyword phrase, without typo fixing (authors spell keywords on purpose)."""
     tokens = _tokenise(phrase)
-    for i, token in enumerate(tokens):
-        if token in _REFLEXIVES and i > 0 and tokens[i - 1] in _HARM_VERBS:
-            verb = tokens[i - 1]
-            tokens[i - 1] = "self"
-            tokens[i] = _HARM_VERB_BASE.get(verb, verb)
+    _mark_self_harm(tokens)
     return tuple(t for t in tokens if t not in CLAUSE_PUNCT)
 
 
 # --- negation and hedging ------------------------------------------------------------------------
 
+# fmt: off
 _NEGATION_CUES: Final = frozenset(
-    {"no", "not", "never", "without", "denies", "denied", "deny", "denying", "none", "nor", "neither", "non",
-     "negative", "nothing"}  # fmt: skip
+    {
+        "no", "not", "never", "without", "denies", "denied", "deny", "denying", "none", "nor", "neither",
+        "non", "negative", "nothing"
+    }
 )
+# fmt: on
 # Two-word cues that look like negations but are not ("no longer breathing" is a danger).
 _PSEUDO_NEGATIONS: Final = frozenset({("no", "longer"), ("not", "only"), ("no", "doubt"), ("not", "just")})
+# fmt: off
 _HEDGE_CUES: Final = frozenset(
-    {"might", "may", "maybe", "possibly", "possible", "poss", "probably", "could", "unknown", "unsure",
-     "unclear", "suspects", "believes", "believed", "thinks", "reportedly", "allegedly", "perhaps"}  # fmt: skip
+    {
+        "might", "may", "maybe", "possibly", "possible", "poss", "probably", "could", "unknown", "unsure",
+        "unclear", "suspects", "believes", "believed", "thinks", "reportedly", "allegedly", "perhaps"
+    }
 )
+# fmt: on
+# fmt: off
 _HEDGE_BIGRAMS: Final = frozenset(
-    {("not", "sure"), ("not", "known"), ("not", "clear"), ("not", "certain"), ("could", "not"),
-     ("did", "not"), ("does", "not"), ("do", "not")}  # fmt: skip
+    {
+        ("not", "sure"), ("not", "known"), ("not", "clear"), ("not", "certain"), ("could", "not"),
+        ("did", "not"), ("does", "not"), ("do", "not")
+    }
 )
-# "did not see a weapon" is still "unknown": a bigram above is a hedge only when followed by these.
+# fmt: on
+# A bigram above is a hedge only when followed by one of these: "did not say if armed" is unknown,
+# while "did not see a weapon" stays a plain negation.
 _HEDGE_BIGRAM_NEEDS_NEXT: Final[Mapping[tuple[str, str], frozenset[str]]] = MappingProxyType(
     {
         ("could", "not"): frozenset({"tell", "see", "say"}),
@@ -334,13 +382,19 @@ _HEDGE_BIGRAM_NEEDS_NEXT: Final[Mapping[tuple[str, str], frozenset[str]]] = Mapp
     }
 )
 # Scope of a cue ends at a clause boundary or a word that starts a new statement.
+# fmt: off
 _SCOPE_ENDERS: Final = CLAUSE_PUNCT | frozenset(
-    {"but", "however", "though", "although", "yet", "and", "then", "while", "when", "because", "who",
-     "which", "except", "until", "after", "before", "now", "since", "or"}  # fmt: skip
+    {
+        "but", "however", "though", "although", "yet", "and", "then", "while", "when", "because", "who",
+        "which", "except", "until", "after", "before", "now", "since", "or"
+    }
 )
-# "no guns or knives": "or" continues a denial list, so it ends a scope only after a verb-like word.
+# fmt: on
+# "no guns or knives": "or" continues a denial list, so it never ends a negation's scope.
+# "no guns or knives": "or" continues a denial list, so it never ends a negation's scope.
 _LIST_JOINERS: Final = frozenset({"or", "nor"})
 _SCOPE_WINDOW: Final = 6
+_ALL_CUES: Final = _NEGATION_CUES | _HEDGE_CUES | frozenset(first for first, _ in _HEDGE_BIGRAMS)
 
 
 def token_polarity(tokens: list[str]) -> list[int]:
@@ -351,9 +405,11 @@ def token_polarity(tokens: list[str]) -> list[int]:
     """
     n = len(tokens)
     polarity = [PLAIN] * n
-    i = 0
-    while i < n:
-        token = tokens[i]
+    if _ALL_CUES.isdisjoint(tokens):
+        return polarity
+    for i, token in enumerate(tokens):
+        if token not in _ALL_CUES:
+            continue
         state = PLAIN
         start = i + 1
         pair = (token, tokens[i + 1]) if i + 1 < n else None
@@ -367,18 +423,13 @@ def token_polarity(tokens: list[str]) -> list[int]:
             elif token in _NEGATION_CUES and (pair is None or pair not in _PSEUDO_NEGATIONS):
                 state = NEGATED
         if state == PLAIN:
-            i += 1
             continue
-        end = min(n, start + _SCOPE_WINDOW)
-        j = start
-        while j < end:
+        for j in range(start, min(n, start + _SCOPE_WINDOW)):
             word = tokens[j]
             if word in _SCOPE_ENDERS and not (word in _LIST_JOINERS and state == NEGATED):
                 break
             if polarity[j] != HEDGED:
                 polarity[j] = state
-            j += 1
-        i += 1
     return polarity
 
 
@@ -388,93 +439,239 @@ W, V, M, C, X, A, N = WEAPON, VIOLENCE, MEDICAL, CRISIS, CRIME, ACS_SCOPE, NEUTR
 
 
 def _lex(categories: tuple[str, ...], *phrases: str) -> dict[str, tuple[str, ...]]:
-    return {phrase: categories for phrase in phrases}
+    return dict.fromkeys(phrases, categories)
 
 
 # phrase -> categories. A phrase inside a longer lexicon phrase that matched is ignored, so
 # "choking her" (violence) hides "choking" (medical) and "hit by a car" hides "hit".
+# fmt: off
 LEXICON: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
-        **_lex((W,), "gun", "guns", "handgun", "handguns", "firearm", "firearms", "pistol", "pistols",
-               "rifle", "rifles", "shotgun", "revolver", "ar 15", "weapon", "weapons", "armed", "knife",
-               "knives", "machete", "machetes", "blade", "sword", "axe", "hatchet", "box cutter",
-               "boxcutter", "razor", "baseball bat", "a bat", "metal pipe", "crowbar", "with a hammer",
-               "brandishing", "brandished", "shots", "shots fired", "gunshot", "gunshots", "gunfire",
-               "shooting", "shooter", "shoot", "shot at", "deadly weapon", "concealed weapon",
-               "unconcealed weapon", "opened fire", "firing at", "discharging firearm", "discharging",
-               "shot spotter", "bullet", "bullets", "ammo", "ammunition", "taser", "explosive",
-               "explosives", "grenade", "bomb", "pipe bomb", "gun point", "knife point", "pointing a gun",
-               "self shoot", "self stab"),  # fmt: skip
-        **_lex(("-" + W,), "unarmed", "no weapons seen", "no weapon seen"),
-        **_lex((W, V), "stabbed", "stabbing", "stab", "shot him", "shot her", "shot them", "shot someone",
-               "shooting at", "pulled a gun", "pulled a knife", "armed robbery", "hostage"),  # fmt: skip
-        **_lex((W, V, M), "gunshot wound", "stab wound", "was shot", "been shot", "got shot",
-               "been stabbed", "was stabbed"),  # fmt: skip
-        **_lex((V,), "hit", "hits", "hitting", "punch", "punched", "punching", "punches", "kick",
-               "kicked", "kicking", "slap", "slapped", "slapping", "beat her", "beat him", "beat up",
-               "beating", "beaten", "assault", "assaulted", "assaulting", "attack", "attacked",
-               "attacking", "fight", "fighting", "fights", "brawl", "choking her", "choking him",
-               "choked her", "choked him", "choking someone", "strangle", "strangled", "strangling",
-               "threatening", "threatened", "threatens", "threat", "threats", "kill him", "kill her",
-               "kill them", "kill me", "kill you", "kill us", "kill everyone", "kill somebody",
-               "kill someone", "kill his", "kill my", "murder", "murdered", "homicide", "violent",
-               "violence", "domestic violence", "combative", "aggressive", "swinging at",
-               "throwing punches", "shoving", "shoved", "pushed her", "pushed him", "pushing her",
-               "grabbed her", "grabbed him", "rape", "raped", "sexual assault", "kidnap", "kidnapped",
-               "kidnapping", "abducted", "abduction", "battery", "throwing rocks", "throwing things",
-               "breaking things", "smashing things", "hurt her", "hurt him", "hurt someone",
-               "going to hurt", "riot", "attack on"),  # fmt: skip
-        **_lex((M,), "not breathing", "no longer breathing", "stopped breathing", "can not breathe",
+        **_lex((W,),
+               "gun", "guns", "handgun", "handguns", "firearm", "firearms", "pistol", "pistols", "rifle",
+               "rifles", "shotgun", "revolver", "ar 15", "weapon", "weapons", "armed", "knife", "knives",
+               "machete", "machetes", "blade", "sword", "axe", "hatchet", "box cutter", "boxcutter",
+               "razor", "baseball bat", "a bat", "metal pipe", "crowbar", "with a hammer", "brandishing",
+               "brandished", "shots", "shots fired", "gunshot", "gunshots", "gunfire", "shooting",
+               "shooter", "shoot", "shot at", "deadly weapon", "concealed weapon", "unconcealed weapon",
+               "opened fire", "firing at", "discharging firearm", "discharging", "shot spotter", "bullet",
+               "bullets", "ammo", "ammunition", "taser", "explosive", "explosives", "grenade", "bomb",
+               "pipe bomb", "gun point", "knife point", "pointing a gun", "self shoot", "self stab",
+               "shank", "shiv", "pepper spray", "bear spray"),
+        **_lex(("-" + W,),
+               "unarmed", "no weapons seen", "no weapon seen"),
+        **_lex((W, V,),
+               "stabbed", "stabbing", "stab", "shot him", "shot her", "shot them", "shot someone",
+               "shooting at", "pulled a gun", "pulled a knife", "armed robbery", "hostage"),
+        **_lex((W, V, M,),
+               "gunshot wound", "stab wound", "was shot", "been shot", "got shot", "been stabbed",
+               "was stabbed"),
+        **_lex((V,),
+               "hit", "hits", "hitting", "punch", "punched", "punching", "punches", "kick", "kicked",
+               "kicking", "slap", "slapped", "slapping", "beat her", "beat him", "beat up", "beating",
+               "beaten", "assault", "assaulted", "assaulting", "attack", "attacked", "attacking", "fight",
+               "fighting", "fights", "brawl", "choking her", "choking him", "choked her", "choked him",
+               "choking someone", "strangle", "strangled", "strangling", "threatening", "threatened",
+               "threatens", "threat", "threats", "kill him", "kill her", "kill them", "kill me", "kill you",
+               "kill us", "kill everyone", "kill somebody", "kill someone", "kill his", "kill my", "murder",
+               "murdered", "homicide", "violent", "violence", "domestic violence", "combative",
+               "aggressive", "swinging at", "throwing punches", "shoving", "shoved", "pushed her",
+               "pushed him", "pushing her", "grabbed her", "grabbed him", "rape", "raped", "sexual assault",
+               "kidnap", "kidnapped", "kidnapping", "abducted", "abduction", "battery", "throwing rocks",
+               "throwing things", "breaking things", "smashing things", "hurt her", "hurt him",
+               "hurt someone", "going to hurt", "riot", "attack on", "abusing", "beating on", "spit on",
+               "bit him", "bit her", "threw a chair", "throwing chairs", "swung at", "came at",
+               "charged at"),
+        **_lex((M,),
+               "not breathing", "no longer breathing", "stopped breathing", "can not breathe",
                "trouble breathing", "difficulty breathing", "hard time breathing", "short of breath",
                "shortness of breath", "struggling to breathe", "unresponsive", "not responsive",
-               "unconscious", "not conscious", "loss of consciousness", "will not wake up",
-               "can not wake", "not waking up", "unarousable", "overdose", "overdosed", "overdosing",
-               "overdoses", "narcan", "seizure", "seizures", "seizing", "convulsing", "chest pain",
-               "chest pains", "stroke", "cardiac arrest", "heart attack", "cpr", "no pulse", "bleeding",
-               "bleeding heavily", "blood everywhere", "lots of blood", "hemorrhage", "hemorrhaging",
-               "injured", "injury", "injuries", "seriously hurt", "badly hurt", "fell down", "fallen",
-               "a fall", "diabetic", "low blood sugar", "allergic reaction", "anaphylaxis",
-               "turning blue", "blue lips", "foaming at the mouth", "vomiting blood", "not moving",
-               "in labor", "burned", "burns", "drowning", "hit by a car", "hit by car", "hit by a vehicle",
-               "struck by a car", "struck by a vehicle", "hypothermia", "frostbite", "choking",
-               "altered mental status", "ambulance", "medical emergency", "laceration", "fainted"),  # fmt: skip
-        **_lex((M, C), "cut his wrists", "cut her wrists", "cut wrists", "cut his wrist", "cut her wrist",
+               "unconscious", "not conscious", "loss of consciousness", "will not wake up", "can not wake",
+               "not waking up", "unarousable", "overdose", "overdosed", "overdosing", "overdoses", "narcan",
+               "seizure", "seizures", "seizing", "convulsing", "chest pain", "chest pains", "stroke",
+               "cardiac arrest", "heart attack", "cpr", "no pulse", "bleeding", "bleeding heavily",
+               "blood everywhere", "lots of blood", "hemorrhage", "hemorrhaging", "injured", "injury",
+               "injuries", "seriously hurt", "badly hurt", "fell down", "fallen", "a fall", "diabetic",
+               "low blood sugar", "allergic reaction", "anaphylaxis", "turning blue", "blue lips",
+               "foaming at the mouth", "vomiting blood", "not moving", "in labor", "burned", "burns",
+               "drowning", "hit by a car", "hit by car", "hit by a vehicle", "struck by a car",
+               "struck by a vehicle", "hypothermia", "frostbite", "choking", "altered mental status",
+               "ambulance", "medical emergency", "laceration", "fainted", "collapsed", "barely breathing",
+               "gasping", "could not breathe", "giving birth", "head injury", "broken bone", "not alert",
+               "no signs of life"),
+        **_lex((M, C,),
+               "cut his wrists", "cut her wrists", "cut wrists", "cut his wrist", "cut her wrist",
                "slit wrists", "slit his wrists", "slit her wrists", "took pills", "took a bunch of pills",
-               "swallowed pills", "took a handful of pills", "self cut"),  # fmt: skip
-        **_lex((C,), "suicidal", "suicide", "suicidal ideation", "wants to die", "want to die",
-               "wanting to die", "end his life", "end her life", "end my life", "end their life",
-               "end it all", "self kill", "self hurt", "self harm", "self hang", "self harming",
-               "hearing voices", "hears voices", "seeing things", "hallucinating", "hallucinations",
-               "psychosis", "psychotic", "mental health", "mental illness", "mentally ill", "mental",
-               "schizophrenia", "schizophrenic", "bipolar", "off meds", "off his meds", "off her meds",
-               "off their meds", "off medication", "off his medication", "off her medication",
-               "not taking meds", "not taking his meds", "not taking her meds", "5150", "paranoid",
-               "paranoia", "delusional", "delusions", "crisis", "manic", "depressed", "depression",
-               "panic attack", "emotionally disturbed", "talking to himself", "talking to herself",
-               "talking to themselves", "talking to self", "behavioral health", "psychiatric",
-               "distraught", "despondent", "hopeless", "rambling", "incoherent", "erratic"),  # fmt: skip
-        **_lex((X,), "breaking in", "break in", "broke in", "breaking into", "broke into", "burglary",
-               "burglar", "burglars", "robbery", "robbing", "being robbed", "stealing", "shoplifting",
-               "shoplifter", "shoplifters", "in progress", "carjacking", "car jacking", "prowler",
-               "prowling", "casing", "tampering", "trying doors", "checking car doors",
-               "smashing windows", "breaking windows", "smashing car windows", "breaking car windows",
-               "vandalizing", "spray painting", "tagging", "stolen", "theft", "dui", "drunk driver",
-               "drunk driving", "reckless driver", "street racing", "arson", "setting fire",
-               "selling drugs", "drug deal", "dealing drugs", "looting", "hot prowl", "suspect there now",
-               "forgery", "fraud in progress"),  # fmt: skip
-        **_lex((A,), "homeless", "unhoused", "transient", "transients", "encampment", "encampments",
-               "camp", "camping", "tent", "tents", "sleeping", "asleep", "sleeper", "sleeping bag",
-               "passed out", "loitering", "loiterer", "loiterers", "panhandling", "panhandler",
-               "panhandlers", "pan handling", "asking for money", "begging", "intoxicated", "drunk",
-               "inebriated", "under the influence", "alcohol", "needle", "needles", "syringe",
-               "syringes", "sharps", "welfare check", "check the welfare", "welfare", "check on",
-               "confused", "dementia", "alzheimers", "wandering", "disoriented", "lying on the sidewalk",
-               "laying on the sidewalk", "shopping cart"),  # fmt: skip
-        **_lex((N,), "hit and run", "hit his head", "hit her head", "hit their head", "hit head",
-               "hit my head", "hit the curb", "toy gun", "water gun", "nerf gun", "gun shop",
-               "heart beat", "high school", "fire alarm", "camp fire", "not threatening",
-               "shot spotter activation", "fight fire", "stroke of", "shots of"),  # fmt: skip
+               "swallowed pills", "took a handful of pills", "self cut"),
+        **_lex((C,),
+               "suicidal", "suicide", "suicidal ideation", "wants to die", "want to die", "wanting to die",
+               "end his life", "end her life", "end my life", "end their life", "end it all", "self kill",
+               "self hurt", "self harm", "self hang", "self harming", "hearing voices", "hears voices",
+               "seeing things", "hallucinating", "hallucinations", "psychosis", "psychotic",
+               "mental health", "mental illness", "mentally ill", "mental", "schizophrenia",
+               "schizophrenic", "bipolar", "off meds", "off his meds", "off her meds", "off their meds",
+               "off medication", "off his medication", "off her medication", "not taking meds",
+               "not taking his meds", "not taking her meds", "5150", "paranoid", "paranoia", "delusional",
+               "delusions", "crisis", "manic", "depressed", "depression", "panic attack",
+               "emotionally disturbed", "talking to himself", "talking to herself", "talking to themselves",
+               "talking to self", "behavioral health", "psychiatric", "distraught", "despondent",
+               "hopeless", "rambling", "incoherent", "erratic", "threatening suicide", "threatened suicide",
+               "threatens suicide", "threatening to self kill", "threatening to self hurt",
+               "threatening to self harm", "threatened to self kill", "threatening to jump",
+               "threatened to jump", "going to jump", "wants to jump", "jump off",
+               "threatening to end his life", "threatening to end her life"),
+        **_lex((X,),
+               "breaking in", "break in", "broke in", "breaking into", "broke into", "burglary", "burglar",
+               "burglars", "robbery", "robbing", "being robbed", "stealing", "shoplifting", "shoplifter",
+               "shoplifters", "carjacking", "car jacking", "prowler", "prowling", "casing", "tampering",
+               "trying doors", "checking car doors", "smashing windows", "breaking windows",
+               "smashing car windows", "breaking car windows", "vandalizing", "spray painting", "tagging",
+               "stolen", "theft", "dui", "drunk driver", "drunk driving", "reckless driver",
+               "street racing", "arson", "setting fire", "selling drugs", "drug deal", "dealing drugs",
+               "looting", "hot prowl", "suspect there now", "forgery", "fraud in progress"),
+        **_lex((A,),
+               "homeless", "unhoused", "transient", "transients", "encampment", "encampments", "camp",
+               "camping", "tent", "tents", "sleeping", "asleep", "sleeper", "sleeping bag", "passed out",
+               "loitering", "loiterer", "loiterers", "panhandling", "panhandler", "panhandlers",
+               "pan handling", "asking for money", "begging", "intoxicated", "drunk", "inebriated",
+               "under the influence", "alcohol", "needle", "needles", "syringe", "syringes", "sharps",
+               "welfare check", "check the welfare", "welfare", "check on", "confused", "dementia",
+               "alzheimers", "wandering", "disoriented", "lying on the sidewalk", "laying on the sidewalk",
+               "shopping cart"),
+        **_lex((N,),
+               "hit and run", "hit his head", "hit her head", "hit their head", "hit head", "hit my head",
+               "hit the curb", "toy gun", "water gun", "nerf gun", "gun shop", "heart beat", "high school",
+               "fire alarm", "camp fire", "not threatening", "fight fire", "stroke of", "shots of"),
     }
 )
+# fmt: on
 
 LEXICON_VOCABULARY: Final = frozenset(word for phrase in LEXICON for word in phrase_tokens(phrase))
+
+
+# --- one pass over the narrative -----------------------------------------------------------------
+
+ABSENT: Final = 0
+DENIED: Final = 1  # only negated mentions, or an explicit denial ("unarmed")
+SUGGESTED: Final = 2  # a hedged mention ("might have a knife")
+PRESENT: Final = 3  # a plain mention
+
+# "weapons: none", "weapons - no", "injuries neg": a denial written after the noun.
+_POST_DENIALS: Final = frozenset({"none", "no", "negative", "neg", "denied", "nil", "zero"})
+_POST_UNKNOWN: Final = frozenset({"unknown", "unsure", "possible", "possibly"})
+_TERMINAL: Final = ""  # trie key of a node's payload; never a token
+
+
+class Reading:
+    """What one narrative says: per-signal state and evidence, plus the rule keywords it contains."""
+
+    __slots__ = ("tokens", "keywords", "state", "evidence")
+
+    def __init__(
+        self, tokens: list[str], keywords: set[int], state: dict[str, int], evidence: dict[str, str]
+    ):
+        self.tokens = tokens
+        self.keywords = keywords  # ids of rule keyword phrases found, not negated
+        self.state = state  # signal -> ABSENT / DENIED / SUGGESTED / PRESENT
+        self.evidence = evidence  # signal -> the phrase that set its state
+
+
+class PhraseIndex:
+    """The lexicon and every rule keyword in one token trie, read in one left-to-right pass.
+
+    Immutable after construction. Keyword ids are the positions in `keyword_phrases`.
+    """
+
+    __slots__ = ("normaliser", "_trie", "keyword_phrases")
+
+    def __init__(self, keyword_phrases: Iterable[tuple[str, ...]] = ()) -> None:
+        self.keyword_phrases: tuple[tuple[str, ...], ...] = tuple(keyword_phrases)
+        vocabulary = set(LEXICON_VOCABULARY)
+        for phrase in self.keyword_phrases:
+            vocabulary.update(phrase)
+        self.normaliser = Normaliser(vocabulary)
+        trie: dict = {}
+        # payload: [lexicon categories or None, keyword id or -1]
+        for phrase, categories in LEXICON.items():
+            node = trie
+            for token in phrase_tokens(phrase):
+                node = node.setdefault(token, {})
+            node.setdefault(_TERMINAL, [None, -1])[0] = categories
+        for kid, tokens in enumerate(self.keyword_phrases):
+            node = trie
+            for token in tokens:
+                node = node.setdefault(token, {})
+            node.setdefault(_TERMINAL, [None, -1])[1] = kid
+        self._trie = trie
+
+    def read(self, text: str) -> Reading:
+        """Tokens, signals and keyword hits of `text`, in one pass over its tokens."""
+        tokens = self.normaliser.tokens(text)
+        polarity = token_polarity(tokens)
+        n = len(tokens)
+        trie = self._trie
+        keywords: set[int] = set()
+        state: dict[str, int] = {}
+        evidence: dict[str, str] = {}
+        covered = 0  # end of the longest lexicon phrase matched so far: phrases inside it are hidden
+        for i in range(n):
+            node = trie.get(tokens[i])
+            if node is None:
+                continue
+            lexicon_hit = None
+            lexicon_end = 0
+            j = i + 1
+            while True:
+                payload = node.get(_TERMINAL)
+                if payload is not None:
+                    if payload[1] >= 0 and _polarity_at(tokens, polarity, i, j) != NEGATED:
+                        keywords.add(payload[1])
+                    if payload[0] is not None:
+                        lexicon_hit, lexicon_end = payload[0], j
+                if j >= n:
+                    break
+                node = node.get(tokens[j])
+                if node is None:
+                    break
+                j += 1
+            if lexicon_hit is None or lexicon_end <= covered:
+                continue
+            covered = lexicon_end
+            mention = _polarity_at(tokens, polarity, i, lexicon_end)
+            for category in lexicon_hit:
+                if category[0] == "-":
+                    # An explicit denial ("unarmed") counts only when nothing stronger was read.
+                    category, level = category[1:], DENIED if mention == PLAIN else ABSENT
+                else:
+                    level = PRESENT if mention == PLAIN else SUGGESTED if mention == HEDGED else DENIED
+                if level > state.get(category, ABSENT):
+                    state[category] = level
+                    evidence[category] = _evidence(tokens, i, lexicon_end, mention)
+        return Reading(tokens, keywords, state, evidence)
+
+
+def _polarity_at(tokens: list[str], polarity: list[int], start: int, end: int) -> int:
+    """Polarity of the phrase tokens[start:end]: its first token's, or a denial written after it."""
+    mark = polarity[start]
+    if mark != PLAIN or end >= len(tokens):
+        return mark
+    following = tokens[end]
+    if following == ":" and end + 1 < len(tokens):
+        following = tokens[end + 1]
+    if following in _POST_DENIALS:
+        return NEGATED
+    if following in _POST_UNKNOWN:
+        return HEDGED
+    return PLAIN
+
+
+def _evidence(tokens: list[str], start: int, end: int, mention: int) -> str:
+    """The phrase as a dispatcher should read it: with its cue when negated or hedged ("no weapons")."""
+    if mention != PLAIN:
+        for k in range(start - 1, max(-1, start - 1 - _SCOPE_WINDOW), -1):
+            if tokens[k] in CLAUSE_PUNCT:
+                break
+            if tokens[k] in _ALL_CUES:
+                start = k
+                break
+    return " ".join(tokens[start:end])
