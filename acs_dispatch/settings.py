@@ -137,7 +137,8 @@ else:
 # that process find the database the test runner created. The name is fixed once per test run
 # and passed on through the environment (a spawned child inherits it), so two test runs on one
 # machine never share, and corrupt, one database.
-os.environ.setdefault("TEST_DB_NAME", f"test_acs_dispatch_{os.getpid()}")
+if not os.environ.get("TEST_DB_NAME"):
+    os.environ["TEST_DB_NAME"] = f"test_acs_dispatch_{os.getpid()}"
 DATABASES["default"].setdefault("TEST", {})
 DATABASES["default"]["TEST"]["NAME"] = (
     os.environ["TEST_DB_NAME"] if DATABASE_URL else str(BASE_DIR / f"{os.environ['TEST_DB_NAME']}.sqlite3")

@@ -1,1 +1,21 @@
-urlpatterns: list = []
+"""REST endpoints of calls under /api/v1/ (DESIGN.md contract plus the extras of issue 4)."""
+
+from django.urls import path
+
+from calls import api
+
+urlpatterns = [
+    path("calls", api.CallsApi.as_view(), name="api-calls"),
+    path("calls/<int:call_id>", api.CallDetailApi.as_view(), name="api-call-detail"),
+    path("calls/<int:call_id>/override", api.CallOverrideApi.as_view(), name="api-call-override"),
+    path("calls/<int:call_id>/close", api.CallCloseApi.as_view(), name="api-call-close"),
+    path("calls/<int:call_id>/cancel", api.CallCancelApi.as_view(), name="api-call-cancel"),
+    path("calls/<int:call_id>/duplicate", api.CallDuplicateApi.as_view(), name="api-call-duplicate"),
+    path("calls/<int:call_id>/backup", api.BackupRequestCreateApi.as_view(), name="api-call-backup"),
+    path("calls/<int:call_id>/notes", api.ClinicalNotesApi.as_view(), name="api-call-notes"),
+    path("calls/<int:call_id>/history", api.CallHistoryApi.as_view(), name="api-call-history"),
+    path("history", api.HistoryLookupApi.as_view(), name="api-history"),
+    path("events", api.EventsApi.as_view(), name="api-events"),
+    path("dispositions", api.DispositionsApi.as_view(), name="api-dispositions"),
+    path("call-types", api.CallTypesApi.as_view(), name="api-call-types"),
+]

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import inspect
+import logging
+import re
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
-from acs_dispatch.events import AUDIT, event_append
-from calls.models import CallType
+from acs_dispatch.events import AUDIT, SUPERVISOR, counter_next, event_append, unit_stream
+from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from acs_dispatch.roles import Role, user_has_role
+from calls.events import call_streams, call_summary
+from calls.models import Answer, BackupRequest, Call, CallType, CautionFlag, ClinicalNote, Disposition
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -38,6 +51,622 @@ def call_types_load(*, rows: list[dict[str, Any]], actor: Any = None) -> dict[st
     CallType.objects.bulk_create(to_create)
     if created or updated:
         event_append(
-            kind="call_types.loaded", actor=actor, data={"created": created, "updated": updated}, streams=[AUDIT]
+            kind="call_types.loaded",
+            actor=actor,
+            data={"created": created, "updated": updated},
+            streams=[AUDIT],
+        )
+    return {"created": created, "updated": updated}
+
+
+# --- calls: intake, triage, lifecycle --------------------------------------------------------------
+
+# The call lifecycle. Any change not listed here is refused with InvalidTransition (HTTP 409), so a
+# stale screen can never silently reopen a closed call or close a cancelled one.
+CALL_TRANSITIONS: dict[str, frozenset[str]] = {
+    Call.Status.NEW: frozenset({Call.Status.TRIAGED, Call.Status.CANCELLED, Call.Status.DUPLICATE}),
+    Call.Status.TRIAGED: frozenset({Call.Status.PENDING, Call.Status.CANCELLED, Call.Status.DUPLICATE}),
+    Call.Status.PENDING: frozenset(
+        {Call.Status.DISPATCHED, Call.Status.CLOSED, Call.Status.CANCELLED, Call.Status.DUPLICATE}
+    ),
+    Call.Status.DISPATCHED: frozenset(
+        {
+            Call.Status.ON_SCENE,
+            Call.Status.PENDING,
+            Call.Status.CLOSED,
+            Call.Status.CANCELLED,
+            Call.Status.DUPLICATE,
+        }
+    ),
+    Call.Status.ON_SCENE: frozenset(
+        {Call.Status.DISPATCHED, Call.Status.PENDING, Call.Status.CLOSED, Call.Status.CANCELLED}
+    ),
+    Call.Status.CLOSED: frozenset(),
+    Call.Status.CANCELLED: frozenset(),
+    Call.Status.DUPLICATE: frozenset(),
+}
+OPEN_STATUSES = frozenset(
+    {Call.Status.NEW, Call.Status.TRIAGED, Call.Status.PENDING, Call.Status.DISPATCHED, Call.Status.ON_SCENE}
+)
+AGENCY_CODES = ("POLICE", "FIRE_EMS", "ACS")
+CITY_TIME_ZONE = "America/Denver"
+
+# The ACS outcomes added to the San Diego disposition codes.
+ACS_DISPOSITIONS = [
+    ("ACS-NPF", "ACS: no person found"),
+    ("ACS-RA", "ACS: resources offered and accepted"),
+    ("ACS-RD", "ACS: resources declined"),
+    ("ACS-TF", "ACS: transported to a facility"),
+    ("ACS-HP", "ACS: handed to police"),
+    ("ACS-HF", "ACS: handed to fire/EMS"),
+    ("ACS-988", "ACS: transferred to 988"),
+]
+DISPOSITIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "sdpd_disposition_codes.csv"
+
+
+def _answer_to_bool(answer: str) -> bool | None:
+    return {Answer.YES: True, Answer.NO: False}.get(answer)
+
+
+def _bool_to_answer(value: bool | None) -> str:
+    if value is None:
+        return Answer.UNKNOWN
+    return Answer.YES if value else Answer.NO
+
+
+def phone_normalize(phone: str) -> str:
+    """The digits of a phone number (a leading US country code dropped), so '505-555-0100' and
+    '(505) 555 0100' are the same caller in the history; text without digits is kept as typed."""
+    digits = re.sub(r"\D", "", phone or "")
+    if not digits:
+        return (phone or "").strip()
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+def _call_event(*, kind: str, call: Call, actor: Any, extra_unit_ids=(), **data: Any) -> None:
+    """Append a call event carrying the whole call summary, to the call's streams."""
+    summary = call_summary(call)
+    event_append(
+        kind=kind,
+        actor=actor,
+        call=call,
+        data={"call": summary, **data},
+        streams=call_streams(summary, extra_unit_ids=list(extra_unit_ids)),
+    )
+
+
+def _call_lock(call: Call) -> Call:
+    """The call re-read with its row locked to the end of the transaction."""
+    return Call.objects.select_for_update(of=("self",)).select_related("call_type", "zone").get(pk=call.pk)
+
+
+def _call_transition_check(call: Call, to: str) -> None:
+    if to not in CALL_TRANSITIONS[call.status]:
+        raise InvalidTransition(
+            f"Call {call.number} is {call.get_status_display()}: it cannot become {Call.Status(to).label}.",
+            status=call.status,
+        )
+
+
+def _call_status_set(*, call: Call, to: str, actor: Any, reason: str = "") -> None:
+    """Move a locked call along the lifecycle and append call.status_changed."""
+    _call_transition_check(call, to)
+    before = call.status
+    call.status = to
+    call.save(update_fields=["status"])
+    _call_event(kind="call.status_changed", call=call, actor=actor, before=before, after=to, reason=reason)
+
+
+def call_number_next() -> str:
+    """The next call number, e.g. '26-000123': the year in the city's time zone and a gap-free counter."""
+    year = timezone.localtime(timezone.now(), ZoneInfo(CITY_TIME_ZONE)).year % 100
+    return f"{year:02d}-{counter_next(name='call_number'):06d}"
+
+
+@transaction.atomic
+def call_create(
+    *,
+    actor: Any,
+    call_type: str = "",
+    narrative: str = "",
+    address: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    caller_name: str = "",
+    caller_phone: str = "",
+    weapons: bool | None = None,
+    violence: bool | None = None,
+    medical: bool | None = None,
+    caller_is_subject: bool | None = None,
+) -> Call:
+    """Save a call, place it in its zone and triage it at once: it leaves PENDING, in the queue.
+
+    A point outside every service zone is accepted and flagged. Raises ValidationFailed (with
+    per-field errors) for an unknown call type or an invalid point; nothing is saved then.
+    """
+    errors: dict[str, list[str]] = {}
+    ctype = None
+    if call_type:
+        ctype = CallType.objects.filter(code__iexact=call_type.strip(), active=True).first()
+        if ctype is None:
+            errors["call_type"] = [f"Unknown call type {call_type!r}."]
+    if (lat is None) != (lon is None):
+        errors["lat" if lat is None else "lon"] = ["Give both latitude and longitude, or neither."]
+    if lat is not None and not -90 <= lat <= 90:
+        errors["lat"] = ["Latitude must be between -90 and 90."]
+    if lon is not None and not -180 <= lon <= 180:
+        errors["lon"] = ["Longitude must be between -180 and 180."]
+    if not (narrative.strip() or ctype):
+        errors["narrative"] = ["Give a call type or a narrative."]
+    if errors:
+        raise ValidationFailed("The call has invalid fields.", errors=errors)
+
+    from responders.selectors import zone_at
+
+    zone = zone_at(lat=lat, lon=lon) if lat is not None and lon is not None else None
+    call = Call.objects.create(
+        number=call_number_next(),
+        received_at=timezone.now(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        call_type=ctype,
+        narrative=narrative.strip(),
+        address=address.strip(),
+        lat=lat,
+        lon=lon,
+        zone=zone,
+        # A valid point in no service zone: still a call, but the dispatcher must see why no zone.
+        outside_service_area=lat is not None and zone is None,
+        caller_name=caller_name.strip(),
+        caller_phone=phone_normalize(caller_phone),
+        weapons=_bool_to_answer(weapons),
+        violence=_bool_to_answer(violence),
+        medical=_bool_to_answer(medical),
+        caller_is_subject=_bool_to_answer(caller_is_subject),
+        status=Call.Status.NEW,
+    )
+    _call_event(kind="call.created", call=call, actor=actor)
+    return call_triage(call=call, actor=actor)
+
+
+def call_triage_input(call: Call) -> Any:
+    """The engine's CallInput for a call (only the fields the engine declares)."""
+    from triage.engine import CallInput
+
+    values = {
+        "call_type": call.call_type.code if call.call_type_id else None,
+        "narrative": call.narrative,
+        "weapons": _answer_to_bool(call.weapons),
+        "violence": _answer_to_bool(call.violence),
+        "medical": _answer_to_bool(call.medical),
+        "caller_is_subject": _answer_to_bool(call.caller_is_subject),
+        "lat": call.lat,
+        "lon": call.lon,
+        "zone": call.zone.name if call.zone_id else None,
+        "received_at": call.received_at,
+        "at": call.received_at,
+    }
+    if dataclasses.is_dataclass(CallInput):
+        names = {f.name for f in dataclasses.fields(CallInput)}
+    else:
+        names = set(inspect.signature(CallInput).parameters)
+    return CallInput(**{k: v for k, v in values.items() if k in names})
+
+
+def _decision_fields(decision: Any) -> dict[str, Any]:
+    return {
+        "agencies": list(decision.agencies),
+        "lead": decision.lead or "",
+        "mode": getattr(decision, "mode", "") or "",
+        "priority": decision.priority,
+        "triage_rule": decision.rule or "",
+        "ruleset_version": decision.ruleset_version,
+        "triage_reasons": list(decision.reasons),
+        "triage_guards": list(getattr(decision, "guards", []) or []),
+        "acs_eligible": bool(getattr(decision, "acs_eligible", False)),
+        "acs_exclusion": getattr(decision, "acs_exclusion", "") or "",
+    }
+
+
+# With no published rule set a call must still reach a responder: police, said plainly.
+NO_RULESET_DECISION = {
+    "agencies": ["POLICE"],
+    "lead": "POLICE",
+    "mode": "POLICE_ONLY",
+    "priority": 2,
+    "triage_rule": "",
+    "ruleset_version": None,
+    "triage_reasons": ["No triage rule set is published: sent to police by default."],
+    "triage_guards": ["no_ruleset"],
+    "acs_eligible": False,
+    "acs_exclusion": "no_rule",
+}
+
+
+@transaction.atomic
+def call_triage(*, call: Call, actor: Any) -> Call:
+    """Run the published rule set over the call and store the decision with its rule set version.
+
+    A NEW call becomes TRIAGED and then PENDING (in the dispatch queue). Appends call.triaged.
+    """
+    from triage.models import RuleSet
+    from triage.selectors import engine_published
+
+    call = _call_lock(call)
+    try:
+        from triage.engine import triage
+
+        fields = _decision_fields(triage(engine_published(), call_triage_input(call)))
+    except RuleSet.DoesNotExist:
+        logger.error("call %s triaged without a published rule set: sent to police", call.number)
+        fields = dict(NO_RULESET_DECISION)
+    for name, value in fields.items():
+        setattr(call, name, value)
+    call.triaged_at = timezone.now()
+    update = [*fields, "triaged_at"]
+    if call.status == Call.Status.NEW:
+        _call_transition_check(call, Call.Status.TRIAGED)
+        # TRIAGED is a step, not a resting state: the call enters the queue in the same commit.
+        call.status = Call.Status.PENDING
+        update.append("status")
+    call.save(update_fields=update)
+    _call_event(kind="call.triaged", call=call, actor=actor)
+    return call
+
+
+def call_decision(call: Call) -> dict[str, Any]:
+    """The decision in force on a call, in the triage_preview shape plus mode and guards."""
+    return {
+        "agencies": list(call.agencies),
+        "lead": call.lead,
+        "mode": call.mode,
+        "priority": call.priority,
+        "rule": call.triage_rule,
+        "ruleset_version": call.ruleset_version,
+        "reasons": list(call.triage_reasons),
+        "guards": list(call.triage_guards),
+    }
+
+
+@transaction.atomic
+def call_override(
+    *, call: Call, agencies: list[str], lead: str, priority: int, reason: str, actor: Any
+) -> Call:
+    """A dispatcher replaces the triage decision; the original decision is kept next to it.
+
+    Raises ValidationFailed (bad agencies, lead not among them, priority outside 1-4, no reason)
+    and InvalidTransition on a call no longer open.
+    """
+    errors: dict[str, list[str]] = {}
+    agencies = list(dict.fromkeys(a.strip().upper() for a in agencies))
+    if not agencies or any(a not in AGENCY_CODES for a in agencies):
+        errors["agencies"] = [f"Choose one or more of {', '.join(AGENCY_CODES)}."]
+    if lead not in agencies:
+        errors["lead"] = ["The lead agency must be one of the agencies."]
+    if not 1 <= int(priority) <= 4:
+        errors["priority"] = ["Priority is 1 (most urgent) to 4."]
+    if not reason.strip():
+        errors["reason"] = ["An override needs a reason."]
+    if errors:
+        raise ValidationFailed("The override has invalid fields.", errors=errors)
+    call = _call_lock(call)
+    if call.status not in OPEN_STATUSES:
+        raise InvalidTransition(
+            f"Call {call.number} is {call.get_status_display()}: its triage can no longer change.",
+            status=call.status,
+        )
+    if call.original_decision is None:
+        call.original_decision = call_decision(call)
+    call.agencies = agencies
+    call.lead = lead
+    call.priority = int(priority)
+    call.mode = "OVERRIDE"
+    call.override_reason = reason.strip()[:500]
+    call.overridden_by = actor if getattr(actor, "is_authenticated", False) else None
+    call.overridden_at = timezone.now()
+    call.save(
+        update_fields=[
+            "original_decision",
+            "agencies",
+            "lead",
+            "priority",
+            "mode",
+            "override_reason",
+            "overridden_by",
+            "overridden_at",
+        ]
+    )
+    _call_event(kind="call.overridden", call=call, actor=actor, reason=call.override_reason)
+    return call
+
+
+def call_mark_dispatched(*, call: Call, actor: Any) -> Call:
+    """A unit was assigned: a PENDING call becomes DISPATCHED (other states are left alone).
+    Call inside the assigning transaction, with the call row locked."""
+    if call.status == Call.Status.PENDING:
+        _call_status_set(call=call, to=Call.Status.DISPATCHED, actor=actor)
+    elif call.status not in (Call.Status.DISPATCHED, Call.Status.ON_SCENE):
+        _call_transition_check(call, Call.Status.DISPATCHED)
+    return call
+
+
+def call_mark_on_scene(*, call: Call, actor: Any) -> Call:
+    """A unit arrived: a DISPATCHED call becomes ON_SCENE. Call with the call row locked."""
+    if call.status == Call.Status.DISPATCHED:
+        _call_status_set(call=call, to=Call.Status.ON_SCENE, actor=actor)
+    return call
+
+
+def call_units_changed(*, call: Call, actor: Any, reason: str = "") -> Call:
+    """After a unit left: an open call with no unit goes back to PENDING (the queue); one whose
+    remaining units have not arrived goes back to DISPATCHED. Call with the call row locked."""
+    if call.status not in (Call.Status.DISPATCHED, Call.Status.ON_SCENE):
+        return call
+    active = list(call.assignments.filter(cleared_at__isnull=True).values_list("on_scene_at", flat=True))
+    if not active:
+        target = Call.Status.PENDING
+    elif any(at is not None for at in active):
+        target = Call.Status.ON_SCENE
+    else:
+        target = Call.Status.DISPATCHED
+    if target != call.status:
+        _call_status_set(call=call, to=target, actor=actor, reason=reason)
+    return call
+
+
+def _call_end(*, call: Call, to: str, disposition: str, actor: Any, reason: str) -> list[int]:
+    """Move a locked call to a final state, clearing every unit still on it. Returns their ids."""
+    _call_transition_check(call, to)
+    from responders.services import assignments_release
+
+    released = assignments_release(call=call, actor=actor, reason=reason)
+    call.status = to
+    call.disposition = disposition
+    call.closed_at = timezone.now()
+    call.save(update_fields=["status", "disposition", "closed_at"])
+    return released
+
+
+def disposition_check(code: str) -> Disposition:
+    disposition = Disposition.objects.filter(code__iexact=(code or "").strip(), active=True).first()
+    if disposition is None:
+        raise ValidationFailed(
+            "Unknown disposition.", errors={"disposition": [f"Unknown disposition code {code!r}."]}
+        )
+    return disposition
+
+
+@transaction.atomic
+def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> Call:
+    """Close a call with a disposition code; units still on it are cleared.
+
+    Raises ValidationFailed for an unknown code, InvalidTransition unless the call is open and triaged.
+    """
+    dispo = disposition_check(disposition)
+    call = _call_lock(call)
+    released = _call_end(
+        call=call,
+        to=Call.Status.CLOSED,
+        disposition=dispo.code,
+        actor=actor,
+        reason=f"call closed: {dispo.code}",
+    )
+    _call_event(
+        kind="call.closed",
+        call=call,
+        actor=actor,
+        extra_unit_ids=released,
+        disposition={"code": dispo.code, "description": dispo.description},
+        note=note.strip(),
+    )
+    return call
+
+
+@transaction.atomic
+def call_cancel(*, call: Call, reason: str, actor: Any) -> Call:
+    """Cancel an open call (caller hung up and called back, no longer needed); units are cleared."""
+    if not reason.strip():
+        raise ValidationFailed("A cancel needs a reason.", errors={"reason": ["Give a reason."]})
+    call = _call_lock(call)
+    released = _call_end(
+        call=call,
+        to=Call.Status.CANCELLED,
+        disposition="CAN",
+        actor=actor,
+        reason=f"call cancelled: {reason}",
+    )
+    _call_event(kind="call.cancelled", call=call, actor=actor, extra_unit_ids=released, reason=reason.strip())
+    return call
+
+
+@transaction.atomic
+def call_mark_duplicate(*, call: Call, of: Call, actor: Any) -> Call:
+    """Mark a call as a duplicate of another (the original, never a duplicate itself)."""
+    of = Call.objects.select_related("duplicate_of").get(pk=of.pk)  # the caller's copy may be stale
+    original = of.duplicate_of if of.duplicate_of_id else of
+    if original.pk == call.pk:
+        raise ValidationFailed("A call cannot duplicate itself.", errors={"of": ["Choose another call."]})
+    call = _call_lock(call)
+    call.duplicate_of = original
+    released = _call_end(
+        call=call,
+        to=Call.Status.DUPLICATE,
+        disposition="DUP",
+        actor=actor,
+        reason=f"duplicate of {original.number}",
+    )
+    call.save(update_fields=["duplicate_of"])
+    _call_event(
+        kind="call.marked_duplicate",
+        call=call,
+        actor=actor,
+        extra_unit_ids=released,
+        of={"id": original.pk, "number": original.number},
+    )
+    return call
+
+
+def _user_unit_on_call(user: Any, call: Call) -> bool:
+    return bool(getattr(user, "unit_id", None) and call.assignments.filter(unit_id=user.unit_id).exists())
+
+
+@transaction.atomic
+def clinical_note_add(*, call: Call, text: str, actor: Any) -> ClinicalNote:
+    """Record what an ACS responder learned about the person's health.
+
+    The note goes only to the ACS supervisor and the ACS units on the call, never to the dispatch
+    board or to police/fire units. Raises NotAllowed for anyone but the ACS supervisor, an admin
+    or an ACS responder whose unit worked the call.
+    """
+    if not text.strip():
+        raise ValidationFailed("The note is empty.", errors={"text": ["Write the note."]})
+    is_acs_responder = (
+        user_has_role(actor, Role.RESPONDER)
+        and actor.unit_id is not None
+        and actor.unit.agency_id == "ACS"
+        and _user_unit_on_call(actor, call)
+    )
+    if not (user_has_role(actor, Role.ACS_SUPERVISOR, Role.ADMIN) or is_acs_responder):
+        raise NotAllowed("Only ACS staff on the call, ACS supervisors and admins write clinical notes.")
+    note = ClinicalNote.objects.create(call=call, author=actor, text=text.strip(), created_at=timezone.now())
+    summary = call_summary(call)
+    acs_unit_ids = [u["unit_id"] for u in summary["units"] if u["agency"] == "ACS"]
+    # Health information: the streams are named here, never derived from call_streams, which
+    # would include the dispatch board and police/fire units.
+    event_append(
+        kind="note.added",
+        actor=actor,
+        call=call,
+        data={"call": summary, "note": clinical_note_summary(note)},
+        streams=[SUPERVISOR, *(unit_stream(uid) for uid in acs_unit_ids)],
+    )
+    return note
+
+
+def clinical_note_summary(note: ClinicalNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "call_id": note.call_id,
+        "text": note.text,
+        "author": note.author.username if note.author_id else None,
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+@transaction.atomic
+def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: Any) -> BackupRequest:
+    """A unit on the call asks for another agency: the call gains it and the board shows the request
+    at the top until a unit of that agency is assigned.
+
+    Raises NotAllowed unless the actor crews `unit` (or dispatches), ValidationFailed for a bad agency,
+    Conflict when the unit is not on this call.
+    """
+    agency = (agency or "").strip().upper()
+    if agency not in ("POLICE", "FIRE_EMS"):
+        raise ValidationFailed(
+            "Ask for POLICE or FIRE_EMS.", errors={"agency": ["Choose POLICE or FIRE_EMS."]}
+        )
+    if user_has_role(actor, Role.RESPONDER) and actor.unit_id != unit.pk:
+        raise NotAllowed("A responder may ask for backup only for their own unit.")
+    if not user_has_role(actor, Role.RESPONDER, Role.DISPATCHER, Role.ADMIN):
+        raise NotAllowed("Your role does not allow this.")
+    call = _call_lock(call)
+    if not call.assignments.filter(unit=unit, cleared_at__isnull=True).exists():
+        raise Conflict(f"{unit.call_sign} is not on call {call.number}.", status=call.status)
+    if call.status not in (Call.Status.DISPATCHED, Call.Status.ON_SCENE):
+        raise InvalidTransition(f"Call {call.number} is {call.get_status_display()}.", status=call.status)
+    request = BackupRequest.objects.create(
+        call=call,
+        unit=unit,
+        agency=agency,
+        reason=reason.strip()[:300],
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        requested_at=timezone.now(),
+    )
+    if agency not in call.agencies:
+        call.agencies = [*call.agencies, agency]
+        call.save(update_fields=["agencies"])
+    _call_event(
+        kind="backup.requested",
+        call=call,
+        actor=actor,
+        backup_request={"id": request.pk, "agency": agency, "unit": unit.call_sign, "reason": request.reason},
+    )
+    return request
+
+
+def backup_requests_handle(*, call: Call, agency: str) -> int:
+    """Mark the open backup requests for `agency` on a call as handled (a unit was assigned)."""
+    return BackupRequest.objects.filter(call=call, agency=agency, handled_at__isnull=True).update(
+        handled_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def caution_flag_add(
+    *,
+    text: str,
+    actor: Any,
+    address: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    caller_phone: str = "",
+) -> CautionFlag:
+    """Record a caution at an address, a point or a phone number (shown with the history)."""
+    if not text.strip():
+        raise ValidationFailed("The caution is empty.", errors={"text": ["Write the caution."]})
+    if not (address.strip() or caller_phone.strip() or (lat is not None and lon is not None)):
+        raise ValidationFailed(
+            "A caution needs a place or a phone.",
+            errors={"address": ["Give an address, a point or a phone."]},
+        )
+    flag = CautionFlag.objects.create(
+        text=text.strip()[:300],
+        address=address.strip(),
+        lat=lat,
+        lon=lon,
+        caller_phone=phone_normalize(caller_phone),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )
+    event_append(
+        kind="caution_flag.added",
+        actor=actor,
+        data={"id": flag.pk, "text": flag.text, "address": flag.address, "caller_phone": flag.caller_phone},
+        streams=[AUDIT],
+    )
+    return flag
+
+
+@transaction.atomic
+def dispositions_load(*, path: Path = DISPOSITIONS_FILE, actor: Any = None) -> dict[str, int]:
+    """Create or update the disposition codes: the San Diego list plus the ACS outcomes (idempotent)."""
+    rows: list[tuple[str, str, bool]] = []
+    if path.exists():
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            for row in csv.DictReader(f):
+                code = (row.get("dispo_code") or "").strip().upper()
+                if code:
+                    rows.append((code, (row.get("description") or "").strip().capitalize(), False))
+    rows += [(code, description, True) for code, description in ACS_DISPOSITIONS]
+    existing = {d.code: d for d in Disposition.objects.all()}
+    created = updated = 0
+    for code, description, acs in rows:
+        current = existing.get(code)
+        if current is None:
+            Disposition.objects.create(code=code, description=description[:200], acs_outcome=acs)
+            created += 1
+        elif current.description != description[:200] or current.acs_outcome != acs:
+            current.description = description[:200]
+            current.acs_outcome = acs
+            current.save(update_fields=["description", "acs_outcome"])
+            updated += 1
+    if created or updated:
+        event_append(
+            kind="dispositions.loaded",
+            actor=actor,
+            data={"created": created, "updated": updated},
+            streams=[AUDIT],
         )
     return {"created": created, "updated": updated}

@@ -71,7 +71,9 @@ class Unit(models.Model):
     call_sign = models.CharField(max_length=20, unique=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
     capabilities = models.JSONField(default=list, blank=True)
-    home_zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="units")
+    home_zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)

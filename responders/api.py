@@ -1,0 +1,281 @@
+"""REST endpoints of responders: recommendations, assignments and unit status."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from acs_dispatch.permissions import IsDispatcher, IsStaffRole, roles_permission
+from acs_dispatch.roles import Role
+from calls.api import call_or_404
+from responders.events import unit_summary
+from responders.models import Assignment, Unit
+from responders.selectors import (
+    assignment_get,
+    unit_get,
+    units_list,
+    units_recommend,
+    units_with_assignment,
+)
+from responders.services import (
+    assignment_acknowledge,
+    assignment_clear,
+    assignment_reassign,
+    assignment_unassign,
+    unit_assign,
+    unit_status_change,
+)
+
+IsUnitActor = roles_permission(Role.RESPONDER, Role.DISPATCHER, Role.ADMIN)
+
+
+def unit_or_404(call_sign: str) -> Unit:
+    unit = unit_get(call_sign=call_sign)
+    if unit is None:
+        raise Http404("No such unit.")
+    return unit
+
+
+def assignment_or_404(assignment_id: int) -> Assignment:
+    assignment = assignment_get(assignment_id=assignment_id)
+    if assignment is None:
+        raise Http404("No such assignment.")
+    return assignment
+
+
+class _UnitFields(serializers.Serializer):
+    """A unit as every endpoint returns it (responders.events.unit_summary)."""
+
+    id = serializers.IntegerField()
+    call_sign = serializers.CharField()
+    agency = serializers.CharField()
+    capabilities = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=Unit.Status.choices)
+    status_since = serializers.DateTimeField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    home_zone = serializers.CharField(allow_null=True)
+    call_id = serializers.IntegerField(allow_null=True)
+    call_number = serializers.CharField(allow_null=True)
+    assignment_id = serializers.IntegerField(allow_null=True)
+
+
+class UnitsRecommendApi(APIView):
+    """For each agency on the call: the nearest available suitable units, or why none and the fallback."""
+
+    permission_classes = [IsDispatcher]
+
+    class OutputSerializer(serializers.Serializer):
+        class UnitSerializer(serializers.Serializer):
+            unit_id = serializers.IntegerField()
+            call_sign = serializers.CharField()
+            agency = serializers.CharField()
+            capabilities = serializers.ListField(child=serializers.CharField())
+            distance_m = serializers.IntegerField()
+            eta_min = serializers.IntegerField()
+            in_zone = serializers.BooleanField()
+            fallback = serializers.BooleanField()
+
+        agency = serializers.CharField()
+        needs = serializers.ListField(child=serializers.CharField())
+        units = UnitSerializer(many=True)
+        fallback = UnitSerializer(many=True)
+        covered_by = serializers.CharField(allow_null=True)
+        message = serializers.CharField(allow_blank=True)
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request, call_id: int) -> Response:
+        call = call_or_404(request, call_id)
+        return Response(self.OutputSerializer(units_recommend(call=call), many=True).data)
+
+
+class UnitAssignApi(APIView):
+    """Commit a unit to a call. 409 when the unit is busy; nothing changes then."""
+
+    permission_classes = [IsDispatcher]
+
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField(max_length=20, help_text="call sign, e.g. ACS-12")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        call = serializers.IntegerField(source="call_id")
+        unit = serializers.CharField(source="unit.call_sign")
+        assigned_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, call_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = unit_get(call_sign=serializer.validated_data["unit"])
+        if unit is None:
+            raise serializers.ValidationError({"unit": ["No unit with this call sign."]})
+        assignment = unit_assign(call=call_or_404(request, call_id), unit=unit, actor=request.user)
+        return Response(self.OutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class _AssignmentFields(serializers.Serializer):
+    id = serializers.IntegerField()
+    call = serializers.IntegerField(source="call_id")
+    unit = serializers.CharField(source="unit.call_sign")
+    assigned_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    en_route_at = serializers.DateTimeField(allow_null=True)
+    on_scene_at = serializers.DateTimeField(allow_null=True)
+    cleared_at = serializers.DateTimeField(allow_null=True)
+    cleared_reason = serializers.CharField()
+
+
+class AssignmentAcknowledgeApi(APIView):
+    """The unit confirms it got the call (idempotent)."""
+
+    permission_classes = [IsUnitActor]
+
+    class OutputSerializer(_AssignmentFields):
+        pass
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = assignment_acknowledge(assignment=assignment_or_404(assignment_id), actor=request.user)
+        return Response(self.OutputSerializer(assignment).data)
+
+
+class AssignmentClearApi(APIView):
+    """The unit leaves the call; the last unit clearing with a disposition closes the call."""
+
+    permission_classes = [IsUnitActor]
+
+    class InputSerializer(serializers.Serializer):
+        disposition = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class OutputSerializer(_AssignmentFields):
+        pass
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = assignment_clear(
+            assignment=assignment_or_404(assignment_id), **serializer.validated_data, actor=request.user
+        )
+        return Response(self.OutputSerializer(assignment).data)
+
+
+class AssignmentUnassignApi(APIView):
+    """A dispatcher takes a unit off a call, with a reason."""
+
+    permission_classes = [IsDispatcher]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=200)
+
+    class OutputSerializer(_AssignmentFields):
+        pass
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = assignment_unassign(
+            assignment=assignment_or_404(assignment_id), **serializer.validated_data, actor=request.user
+        )
+        return Response(self.OutputSerializer(assignment).data)
+
+
+class AssignmentReassignApi(APIView):
+    """A dispatcher replaces the unit of an assignment by another, with a reason (201: the new one)."""
+
+    permission_classes = [IsDispatcher]
+
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField(max_length=20)
+        reason = serializers.CharField(max_length=200)
+
+    class OutputSerializer(_AssignmentFields):
+        pass
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, assignment_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = unit_get(call_sign=serializer.validated_data["unit"])
+        if unit is None:
+            raise serializers.ValidationError({"unit": ["No unit with this call sign."]})
+        assignment = assignment_reassign(
+            assignment=assignment_or_404(assignment_id),
+            unit=unit,
+            reason=serializer.validated_data["reason"],
+            actor=request.user,
+        )
+        return Response(self.OutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class UnitStatusApi(APIView):
+    """Change a unit's status through the state machine (a responder: their own unit only)."""
+
+    permission_classes = [IsUnitActor]
+
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Unit.Status.choices)
+
+    class OutputSerializer(_UnitFields):
+        pass
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, call_sign: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = unit_status_change(
+            unit=unit_or_404(call_sign), **serializer.validated_data, actor=request.user
+        )
+        ((unit, active),) = units_with_assignment(units=[unit])
+        return Response(unit_summary(unit, active_assignment=active))
+
+
+class UnitsApi(APIView):
+    """Every unit with its status and current call."""
+
+    permission_classes = [IsStaffRole]
+
+    class InputSerializer(serializers.Serializer):
+        agency = serializers.ChoiceField(choices=["POLICE", "FIRE_EMS", "ACS"], required=False)
+        status = serializers.ChoiceField(choices=Unit.Status.choices, required=False)
+
+    class OutputSerializer(_UnitFields):
+        pass
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("agency", str, enum=["POLICE", "FIRE_EMS", "ACS"], required=False),
+            OpenApiParameter("status", str, enum=Unit.Status.values, required=False),
+        ],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        rows = units_with_assignment(units=units_list(**serializer.validated_data))
+        return Response([unit_summary(u, active_assignment=a) for u, a in rows])
+
+
+def _schema_names(namespace: dict) -> None:
+    """Give each nested serializer a unique OpenAPI component name (<Api><Input|Output...>), since
+    every API names its own InputSerializer / OutputSerializer alike."""
+    for api_name, api_class in list(namespace.items()):
+        if not (
+            isinstance(api_class, type)
+            and issubclass(api_class, APIView)
+            and api_class.__module__ == __name__
+        ):
+            continue
+        for attr, value in vars(api_class).items():
+            if isinstance(value, type) and issubclass(value, serializers.BaseSerializer):
+                extend_schema_serializer(component_name=api_name + attr.removesuffix("Serializer"))(value)
+
+
+_schema_names(globals())
