@@ -54,13 +54,15 @@ def _services_for_markers(request):
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Caches keyed by database content must not leak from one test's rolled-back data to the next."""
-    from responders.selectors import zone_index_clear
+    from responders.selectors import units_index_clear, zone_index_clear
     from triage.selectors import engine_cache_clear
 
     zone_index_clear()
+    units_index_clear()
     engine_cache_clear()
     yield
     zone_index_clear()
+    units_index_clear()
     engine_cache_clear()
 
 
@@ -94,14 +96,18 @@ def zones(db, agencies):
 def _unit(call_sign, agency, caps, zone, lat, lon):
     from responders.services import unit_ensure
 
-    unit, _ = unit_ensure(call_sign=call_sign, agency=agency, capabilities=caps, home_zone=zone, lat=lat, lon=lon)
+    unit, _ = unit_ensure(
+        call_sign=call_sign, agency=agency, capabilities=caps, home_zone=zone, lat=lat, lon=lon
+    )
     return unit
 
 
 @pytest.fixture
 def acs_12(zones):
     # Downtown, in the Valley area command.
-    return _unit("ACS-12", "ACS", ["behavioral_health", "homeless_outreach"], zones["Valley"], 35.0844, -106.6504)
+    return _unit(
+        "ACS-12", "ACS", ["behavioral_health", "homeless_outreach"], zones["Valley"], 35.0844, -106.6504
+    )
 
 
 @pytest.fixture
@@ -117,7 +123,9 @@ def medic_12(zones):
 def _user(username, role, unit=None):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user(username=username, password="pw-" + username, role=role, unit=unit)
+    return get_user_model().objects.create_user(
+        username=username, password="pw-" + username, role=role, unit=unit
+    )
 
 
 @pytest.fixture
@@ -205,3 +213,44 @@ def published_rules(db):
     from triage.services import ruleset_seed_default
 
     return ruleset_seed_default()
+
+
+@pytest.fixture
+def call_types(db):
+    """A handful of call types (tests.calls.support.CALL_TYPES)."""
+    from calls.services import call_types_load
+    from tests.calls.support import CALL_TYPES
+
+    call_types_load(rows=CALL_TYPES)
+
+
+@pytest.fixture
+def dispositions(db):
+    from calls.services import dispositions_load
+
+    dispositions_load()
+
+
+@pytest.fixture
+def now():
+    """Time stands still at CURRENT_TIME."""
+    import time_machine
+
+    with time_machine.travel(CURRENT_TIME, tick=False):
+        yield CURRENT_TIME
+
+
+@pytest.fixture
+def rules(db):
+    """A small rule set published as version 1 (tests.calls.support.RULES)."""
+    from tests.calls.support import rules_publish
+
+    return rules_publish()
+
+
+@pytest.fixture
+def make_call(carla, zones, call_types, rules, dispositions):
+    """make_call(**fields) -> a triaged PENDING call entered by carla (downtown by default)."""
+    from tests.calls.support import make_call_factory
+
+    return make_call_factory(carla)

@@ -16,12 +16,6 @@ CALL_TYPES: list[dict[str, Any]] = [
 DOWNTOWN = {"lat": 35.0844, "lon": -106.6504, "address": "400 Marquette Ave NW"}
 
 
-def clear_units_index() -> None:
-    from responders.selectors import units_index_clear
-
-    units_index_clear()
-
-
 def make_call_factory(actor):
     """A function creating a triaged call through the real service."""
     from calls.services import call_create
