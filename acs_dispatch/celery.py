@@ -1,4 +1,10 @@
-"""The Celery app: broker from CELERY_BROKER_URL (Redis when REDIS_URL is set), eager when unset."""
+"""The Celery app: broker from CELERY_BROKER_URL (Redis when REDIS_URL is set), eager when unset.
+
+Run with PostgreSQL and Redis:
+    celery -A acs_dispatch worker -l info
+    celery -A acs_dispatch beat -l info     # exactly one beat; a second is harmless, only wasteful
+Beat queues calls.tasks.deadlines_sweep_task every DEADLINE_SWEEP_INTERVAL seconds.
+"""
 
 from __future__ import annotations
 
@@ -11,3 +17,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acs_dispatch.settings")
 app = Celery("acs_dispatch")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def beat_schedule_add(sender: Celery, **kwargs) -> None:
+    """The deadline sweep every DEADLINE_SWEEP_INTERVAL seconds (settings read when configured)."""
+    from django.conf import settings
+
+    interval = float(settings.DEADLINE_SWEEP_INTERVAL)
+    sender.add_periodic_task(
+        interval,
+        sender.signature("calls.tasks.deadlines_sweep_task"),
+        name="deadlines-sweep",
+        # A sweep still queued when the next one is due is useless: the next one covers it.
+        # Expiring it keeps a backlog from piling up while the workers are down.
+        expires=interval,
+    )

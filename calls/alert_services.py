@@ -1,0 +1,450 @@
+"""Writes of the deadline clocks: raise and acknowledge alerts, escalate, sweep, edit thresholds.
+
+The sweep (`deadlines_sweep`) runs every DEADLINE_SWEEP_INTERVAL seconds from Celery beat (or the
+in-process loop of the embedded default, calls.apps). It is idempotent and safe when two run at
+once (two beats by mistake, a redelivered task): every alert is one row under the unique
+constraint "alert_once" (kind, subject, level), created with get_or_create, so the loser of a race
+gets the winner's row and appends no event; the escalation that unassigns a unit first locks the
+assignment row and re-checks it, so a unit is never offered back to the queue twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from acs_dispatch.events import AUDIT, DISPATCH, SUPERVISOR, event_append
+from acs_dispatch.exceptions import NotAllowed, ValidationFailed
+from acs_dispatch.roles import Role, user_has_role
+from calls.alert_events import STATUS_CHECK_KINDS, alert_event_data, alert_streams
+from calls.alert_selectors import (
+    AGENCIES,
+    PRIORITIES,
+    assignments_ack_due,
+    assignments_status_due,
+    calls_queue_due,
+    thresholds_effective,
+)
+from calls.events import call_summary
+from calls.models import Alert, Call, DeadlineThreshold
+from responders.events import unit_summary
+from responders.models import Assignment, Unit
+
+logger = logging.getLogger(__name__)
+
+Kind = DeadlineThreshold.Kind
+Level = Alert.Level
+
+
+def _table(
+    per_agency: dict[str, tuple[tuple[int, int], ...]], kind: str
+) -> dict[tuple[str, str, int], tuple[int, int]]:
+    return {
+        (kind, agency, priority): limits
+        for agency, rows in per_agency.items()
+        for priority, limits in zip(PRIORITIES, rows, strict=True)
+    }
+
+
+# (warn_seconds, escalate_seconds) for priorities 1, 2, 3, 4 of each agency. Why these numbers:
+# see thresholds_ensure_defaults.
+DEFAULT_THRESHOLDS: dict[tuple[str, str, int], tuple[int, int]] = {
+    **_table(
+        {
+            "POLICE": ((60, 120), (90, 180), (180, 360), (300, 600)),
+            "FIRE_EMS": ((60, 120), (90, 180), (180, 360), (300, 600)),
+            "ACS": ((60, 120), (90, 180), (180, 360), (300, 600)),
+        },
+        Kind.ACK,
+    ),
+    **_table(
+        {
+            "POLICE": ((60, 120), (300, 600), (900, 1800), (1800, 3600)),
+            "FIRE_EMS": ((60, 120), (120, 300), (600, 1200), (1200, 2400)),
+            "ACS": ((60, 120), (300, 900), (1800, 3600), (3600, 14400)),
+        },
+        Kind.QUEUE,
+    ),
+    **_table(
+        {
+            "POLICE": ((600, 1200), (900, 1800), (1200, 2400), (1200, 2400)),
+            "FIRE_EMS": ((480, 900), (600, 1200), (900, 1800), (900, 1800)),
+            "ACS": ((900, 1800), (900, 1800), (1200, 2400), (1200, 2400)),
+        },
+        Kind.EN_ROUTE,
+    ),
+    **_table(
+        {
+            "POLICE": ((600, 900), (900, 1500), (1200, 1800), (1200, 1800)),
+            "FIRE_EMS": ((1200, 1800), (1800, 2700), (1800, 2700), (1800, 2700)),
+            "ACS": ((1800, 2700), (1800, 2700), (2700, 3600), (2700, 3600)),
+        },
+        Kind.ON_SCENE,
+    ),
+}
+
+
+def duration_text(seconds: int) -> str:
+    """90 -> '90 s', 120 -> '2 min', 5400 -> '1 h 30 min'."""
+    if seconds < 120 and seconds % 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+# --- thresholds ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def thresholds_ensure_defaults() -> int:
+    """Store the default thresholds that have no row yet (idempotent; an admin's edit is kept).
+    Returns how many rows were created.
+
+    The defaults, per agency and priority (1 = most urgent), and why:
+    - ACK (assigned, not acknowledged): 60 s warn / 120 s escalate for P1, 90/180 P2, 180/360 P3,
+      300/600 P4, every agency. NFPA 1710 gives 60-80 s of turnout from notification to rolling
+      for the most urgent calls, and the acknowledgement is the first second of it: a unit silent
+      for a minute on a P1 has not seen the page. At the escalation the unit is unassigned and the
+      call goes back to the queue with the next recommended unit named, as most CADs "roll" an
+      unanswered assignment; minutes, not seconds, for P4 so a quiet radio does not churn crews.
+    - QUEUE (received, still PENDING): P1 60/120 for every agency, after NFPA 1221 (2019)'s alarm
+      processing limit of 64 s for 90 % and 106 s for 95 % of the most urgent calls. Fire/EMS then
+      120/300, 600/1200, 1200/2400; police 300/600, 900/1800, 1800/3600 (APD P3/P4 queues run long,
+      a supervisor must still see them within the hour). ACS calls are mostly P3/P4 and may wait
+      for a team, but the City Council criticised ACS calls left for days: P3 30 min / 1 h and P4
+      1 h / 4 h, so no ACS call outlives a shift without the supervisor deciding on it.
+    - EN_ROUTE (unit en route too long): about twice the NFPA 1710 travel targets (240 s first
+      engine, 480 s ALS) for fire/EMS P1 (480/900), longer for lower priorities; police 10-20 min;
+      ACS, few teams covering the whole city, 15-20 min warn. Likely a unit that forgot to press
+      ON SCENE, or is lost: the dispatcher asks.
+    - ON_SCENE ("status check", a welfare check on the responder): police 10 min on P1 hot calls,
+      15-20 min otherwise (the usual CAD officer-safety timer); fire/EMS 20-30 min; ACS 30 min on
+      P1/P2 and 45 min on P3/P4, since a behavioral-health engagement commonly runs 45-60 minutes.
+      The check goes to the unit (and the ACS supervisor for ACS teams, unarmed civilians); if it
+      is still unanswered at the escalation it goes to the dispatcher.
+    """
+    existing = set(DeadlineThreshold.objects.values_list("kind", "agency", "priority"))
+    missing = [
+        DeadlineThreshold(
+            kind=kind, agency=agency, priority=priority, warn_seconds=warn, escalate_seconds=esc
+        )
+        for (kind, agency, priority), (warn, esc) in DEFAULT_THRESHOLDS.items()
+        if (kind, agency, priority) not in existing
+    ]
+    # ignore_conflicts: two seeds at once both insert; the constraint keeps one row each.
+    DeadlineThreshold.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+@transaction.atomic
+def threshold_update(
+    *, kind: str, agency: str, priority: int, warn_seconds: int, escalate_seconds: int, actor: Any
+) -> DeadlineThreshold:
+    """An admin sets one clock's limits. Raises NotAllowed for anyone else and ValidationFailed
+    for an unknown kind/agency/priority or an escalation that does not come after the warning."""
+    if not user_has_role(actor, Role.ADMIN):
+        raise NotAllowed("Only an admin may change the alert thresholds.")
+    errors: dict[str, list[str]] = {}
+    if kind not in Kind.values:
+        errors["kind"] = [f"Choose one of {', '.join(Kind.values)}."]
+    if agency not in AGENCIES:
+        errors["agency"] = [f"Choose one of {', '.join(AGENCIES)}."]
+    if priority not in PRIORITIES:
+        errors["priority"] = ["Priority is 1 (most urgent) to 4."]
+    if not 10 <= int(warn_seconds) <= 7 * 24 * 3600:
+        errors["warn_seconds"] = ["The warning comes after 10 seconds to 7 days."]
+    if int(escalate_seconds) <= int(warn_seconds) or int(escalate_seconds) > 14 * 24 * 3600:
+        errors["escalate_seconds"] = ["The escalation must come after the warning (and within 14 days)."]
+    if errors:
+        raise ValidationFailed("The threshold has invalid fields.", errors=errors)
+    before = thresholds_effective().get((kind, agency, priority))
+    threshold, _ = DeadlineThreshold.objects.update_or_create(
+        kind=kind,
+        agency=agency,
+        priority=priority,
+        defaults={"warn_seconds": int(warn_seconds), "escalate_seconds": int(escalate_seconds)},
+    )
+    event_append(
+        kind="threshold.updated",
+        actor=actor,
+        data={
+            "kind": kind,
+            "agency": agency,
+            "priority": priority,
+            "before": list(before) if before else None,
+            "after": [threshold.warn_seconds, threshold.escalate_seconds],
+        },
+        streams=[AUDIT],
+    )
+    return threshold
+
+
+@transaction.atomic
+def thresholds_update(*, rows: list[dict[str, Any]], actor: Any) -> list[DeadlineThreshold]:
+    """Apply several threshold edits at once: all of them or, on the first refusal, none."""
+    return [threshold_update(**row, actor=actor) for row in rows]
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+def _summaries(*, call: Call | None, unit: Unit | None) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if call is not None:
+        result["call_summary"] = call_summary(call)
+    if unit is not None:
+        active = Assignment.objects.filter(unit=unit, cleared_at__isnull=True).select_related("call").first()
+        result["unit_summary"] = unit_summary(unit, active_assignment=active)
+    return result
+
+
+@transaction.atomic
+def alert_raise(
+    *,
+    kind: str,
+    level: int,
+    subject: str,
+    message: str,
+    now: dt.datetime,
+    call: Call | None = None,
+    unit: Unit | None = None,
+    assignment: Assignment | None = None,
+) -> Alert | None:
+    """Raise an alert once and push alert.raised after commit. Returns None when this alert
+    (kind, subject, level) already exists: another sweep got there first, nothing is appended."""
+    # get_or_create inserts under the "alert_once" constraint: a concurrent sweep's insert waits
+    # for this transaction, then fails and reads this row instead of raising a second alert.
+    alert, created = Alert.objects.get_or_create(
+        kind=kind,
+        subject=subject,
+        level=level,
+        defaults={
+            "call": call,
+            "unit": unit,
+            "assignment": assignment,
+            "message": message[:300],
+            "raised_at": now,
+        },
+    )
+    if not created:
+        return None
+    _alert_event(kind="alert.raised", alert=alert, actor=None, **_summaries(call=call, unit=unit))
+    return alert
+
+
+def _alert_event(
+    *, kind: str, alert: Alert, actor: Any, call_summary=None, unit_summary=None, **extra
+) -> None:
+    event_append(
+        kind=kind,
+        actor=actor,
+        call=alert.call,
+        unit=alert.unit,
+        data=alert_event_data(alert, call_summary=call_summary, unit_summary=unit_summary, **extra),
+        streams=alert_streams(alert),
+    )
+
+
+def alert_may_acknowledge(user: Any, alert: Alert) -> bool:
+    """The person who handles the alert: the dispatcher for what reaches the dispatch board (queue
+    and acknowledgement clocks, escalations), the ACS supervisor for ACS units and calls, the
+    unit's own responder for its status check; an admin for any."""
+    if user_has_role(user, Role.ADMIN):
+        return True
+    streams = alert_streams(alert)
+    if user_has_role(user, Role.DISPATCHER):
+        return DISPATCH in streams
+    if user_has_role(user, Role.ACS_SUPERVISOR):
+        return SUPERVISOR in streams
+    if user_has_role(user, Role.RESPONDER):
+        return alert.kind in STATUS_CHECK_KINDS and user.unit_id is not None and user.unit_id == alert.unit_id
+    return False
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: Any) -> Alert:
+    """Record who handled the alert and when; push alert.acknowledged. Idempotent: acknowledging
+    an acknowledged alert changes nothing. Raises NotAllowed for anyone who does not handle it."""
+    if not alert_may_acknowledge(actor, alert):
+        raise NotAllowed("This alert is handled by someone else; your role may not acknowledge it.")
+    # Compare-and-set: a double tap or two people at once update one row once.
+    updated = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_by=actor, acknowledged_at=timezone.now()
+    )
+    alert = Alert.objects.select_related("call", "unit", "acknowledged_by").get(pk=alert.pk)
+    if updated:
+        _alert_event(kind="alert.acknowledged", alert=alert, actor=actor)
+    return alert
+
+
+# --- escalations --------------------------------------------------------------------------------
+
+
+def _next_unit(*, call: Call, agency: str, exclude_unit_id: int) -> dict[str, Any] | None:
+    """The nearest recommended unit of `agency` (or its fallback) other than the one that failed."""
+    from responders.selectors import units_recommend
+
+    for entry in units_recommend(call=call, limit=4):
+        if entry["agency"] != agency:
+            continue
+        for candidate in [*entry["units"], *entry["fallback"]]:
+            if candidate["unit_id"] != exclude_unit_id:
+                return {
+                    "id": candidate["unit_id"],
+                    "call_sign": candidate["call_sign"],
+                    "agency": candidate["agency"],
+                }
+    return None
+
+
+@transaction.atomic
+def assignment_ack_escalate(*, assignment_id: int, now: dt.datetime, limit_seconds: int) -> Alert | None:
+    """The unit never acknowledged: take it off the call (the call goes back to the queue) and
+    raise the level 2 alert naming the next recommended unit. Returns None if the assignment was
+    acknowledged or cleared meanwhile, or another sweep already escalated it."""
+    from responders.services import assignment_unassign
+
+    # Lock and re-check: the unit may have acknowledged since the due query ran, and a second
+    # sweep waits here until the first commits, then sees the assignment cleared. Lock in the
+    # order every assignment service uses (call, unit, assignment), or two writers could deadlock.
+    current = Assignment.objects.filter(pk=assignment_id).values("call_id", "unit_id").first()
+    if current is None:
+        return None
+    call = Call.objects.select_for_update(of=("self",)).get(pk=current["call_id"])
+    unit = Unit.objects.select_for_update().get(pk=current["unit_id"])
+    assignment = (
+        Assignment.objects.select_for_update()
+        .filter(pk=assignment_id, cleared_at__isnull=True, acknowledged_at__isnull=True)
+        .first()
+    )
+    if assignment is None:
+        return None
+    alert, created = Alert.objects.get_or_create(
+        kind=Kind.ACK,
+        subject=f"assignment:{assignment.pk}",
+        level=Level.ESCALATED,
+        defaults={"call": call, "unit": unit, "assignment": assignment, "message": "", "raised_at": now},
+    )
+    if not created:
+        return None
+    reason = f"not acknowledged within {duration_text(limit_seconds)}"
+    assignment_unassign(assignment=assignment, reason=reason, actor=None)
+    call.refresh_from_db()
+    unit.refresh_from_db()
+    recommended = _next_unit(call=call, agency=unit.agency_id, exclude_unit_id=unit.pk)
+    alert.message = (
+        f"{unit.call_sign} did not acknowledge call {call.number} within {duration_text(limit_seconds)}: "
+        f"unassigned, the call is back in the queue. "
+        + (f"Next recommended: {recommended['call_sign']}." if recommended else "No other unit is available.")
+    )[:300]
+    alert.save(update_fields=["message"])
+    _alert_event(
+        kind="alert.raised",
+        alert=alert,
+        actor=None,
+        recommended_unit=recommended,
+        **_summaries(call=call, unit=unit),
+    )
+    return alert
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+
+def _limit(thresholds, kind: str, agency: str, priority: int | None, level: int) -> int:
+    warn, escalate = thresholds.get((kind, agency, priority or 1), DEFAULT_THRESHOLDS[(kind, "POLICE", 1)])
+    return warn if level == Level.WARNING else escalate
+
+
+def _status_subject(unit: Unit) -> str:
+    # One clock per status period: the unit's next time on scene is a new status check.
+    return f"unit:{unit.pk}@{int(unit.status_since.timestamp() * 1000)}"
+
+
+def _status_message(kind: str, level: int, unit: Unit, call: Call, limit: int) -> str:
+    if kind == Kind.ON_SCENE:
+        if level == Level.WARNING:
+            return (
+                f"Status check: {unit.call_sign}, on scene at call {call.number} for {duration_text(limit)}. "
+                f"Acknowledge that you are OK."
+            )
+        return (
+            f"{unit.call_sign} has not answered the status check: on scene at call {call.number} "
+            f"for {duration_text(limit)}. Contact the unit."
+        )
+    if level == Level.WARNING:
+        return f"Status check: {unit.call_sign}, en route to call {call.number} for {duration_text(limit)}."
+    return f"{unit.call_sign} en route to call {call.number} for {duration_text(limit)} and not answering: contact the unit."
+
+
+def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
+    """Raise every alert whose clock has run out at `now`, and escalate past the second limit.
+
+    Each alert is its own transaction, so a sweep running beside this one waits on one row at a
+    time and never deadlocks on a whole batch. Returns counts per kind and level (e.g. "ACK.1").
+    """
+    thresholds = thresholds_effective()
+    counts: Counter[str] = Counter()
+    for level in (Level.WARNING, Level.ESCALATED):
+        for assignment in list(assignments_ack_due(now=now, level=level, thresholds=thresholds)):
+            limit = _limit(thresholds, Kind.ACK, assignment.unit.agency_id, assignment.call.priority, level)
+            if level == Level.ESCALATED:
+                raised = assignment_ack_escalate(assignment_id=assignment.pk, now=now, limit_seconds=limit)
+            else:
+                raised = alert_raise(
+                    kind=Kind.ACK,
+                    level=level,
+                    subject=f"assignment:{assignment.pk}",
+                    message=(
+                        f"{assignment.unit.call_sign} has not acknowledged call {assignment.call.number} "
+                        f"after {duration_text(limit)}."
+                    ),
+                    now=now,
+                    call=assignment.call,
+                    unit=assignment.unit,
+                    assignment=assignment,
+                )
+            counts[f"{Kind.ACK}.{level}"] += raised is not None
+
+        for call in list(calls_queue_due(now=now, level=level, thresholds=thresholds)):
+            limit = _limit(thresholds, Kind.QUEUE, call.lead, call.priority, level)
+            waiting = f"Call {call.number} (P{call.priority or '?'}, {call.lead or 'no agency'}) waiting in the queue"
+            message = (
+                f"{waiting} for {duration_text(limit)}."
+                if level == Level.WARNING
+                else f"{waiting} for {duration_text(limit)}: escalated, assign or re-prioritise it now."
+            )
+            raised = alert_raise(
+                kind=Kind.QUEUE, level=level, subject=f"call:{call.pk}", message=message, now=now, call=call
+            )
+            counts[f"{Kind.QUEUE}.{level}"] += raised is not None
+
+        for kind in (Kind.EN_ROUTE, Kind.ON_SCENE):
+            for assignment in list(
+                assignments_status_due(now=now, kind=kind, level=level, thresholds=thresholds)
+            ):
+                unit, call = assignment.unit, assignment.call
+                limit = _limit(thresholds, kind, unit.agency_id, call.priority, level)
+                raised = alert_raise(
+                    kind=kind,
+                    level=level,
+                    subject=_status_subject(unit),
+                    message=_status_message(kind, level, unit, call, limit),
+                    now=now,
+                    call=call,
+                    unit=unit,
+                    assignment=assignment,
+                )
+                counts[f"{kind}.{level}"] += raised is not None
+    result = {key: value for key, value in sorted(counts.items()) if value}
+    if result:
+        logger.info("deadline sweep at %s raised %s", now.isoformat(), result)
+    return result

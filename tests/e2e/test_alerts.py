@@ -1,0 +1,156 @@
+"""An assignment left unacknowledged raises an alert on the dispatch board, without reload.
+
+The shared e2e server runs no sweep, so this module starts a second daphne on the same seeded
+database with INPROCESS_SWEEP=True and a 1 s interval: the embedded default's in-process loop
+(calls/apps.py) raises the alert and pushes it on the socket of the page served by that process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ALERT_TIMEOUT = 20_000  # ms: 10 s warn limit + 1 s sweep interval + slack
+
+# Until static/js/live.js dispatches the `live:event` / `live:snapshot` CustomEvents itself, relay
+# what the screen's own onEvent / onSnapshot receive. alerts.js is idempotent, so a relay that
+# doubles live.js's own dispatch later changes nothing.
+RELAY = """
+(() => {
+  let live;
+  Object.defineProperty(window, "ACSLive", {
+    configurable: true,
+    get() { return live; },
+    set(value) {
+      const connect = value.connect;
+      value.connect = (opts) => connect({
+        ...opts,
+        onSnapshot(s) { opts.onSnapshot(s); document.dispatchEvent(new CustomEvent("live:snapshot", {detail: s})); },
+        onEvent(f) { opts.onEvent(f); document.dispatchEvent(new CustomEvent("live:event", {detail: f})); },
+      });
+      live = value;
+    },
+  });
+})();
+"""
+
+
+@pytest.fixture(scope="module")
+def sweeping_server(e2e_server, tmp_path_factory):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**e2e_server.env, "INPROCESS_SWEEP": "True", "DEADLINE_SWEEP_INTERVAL": "1"}
+    log_path = tmp_path_factory.mktemp("sweeping") / "daphne.log"
+    log = open(log_path, "w")  # noqa: SIM115 (closed below, after the process)
+    daphne = str(Path(sys.executable).with_name("daphne"))
+    proc = subprocess.Popen(
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "acs_dispatch.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("daphne did not start:\n" + log_path.read_text())
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def short_ack_clock(e2e_api):
+    """The ACS acknowledgement clock at 10 s warn / 1 h escalate, restored afterwards."""
+    admin = e2e_api("admin")
+    status, rows = admin.get("thresholds")
+    assert status == 200, rows
+    before = [
+        {k: r[k] for k in ("kind", "agency", "priority", "warn_seconds", "escalate_seconds")}
+        for r in rows
+        if r["kind"] == "ACK" and r["agency"] == "ACS"
+    ]
+    short = [{**r, "warn_seconds": 10, "escalate_seconds": 3600} for r in before]
+    status, body = admin._call("PUT", "thresholds", short)
+    assert status == 200, body
+    yield
+    admin._call("PUT", "thresholds", before)
+
+
+def _available_acs_unit(e2e_api) -> dict:
+    status, units = e2e_api("dispatcher").get("units")
+    assert status == 200, units
+    rows = units["results"] if isinstance(units, dict) and "results" in units else units
+    return next(
+        u for u in rows if u["agency"] == "ACS" and u["status"] == "AVAILABLE" and u["call_sign"] != "ACS-12"
+    )
+
+
+def test_it_shows_an_unacknowledged_assignment_alert_on_the_board_without_reload(
+    sweeping_server, page_as, e2e_api, short_ack_clock
+):
+    board = page_as("dispatcher")
+    board.add_init_script(RELAY)
+    board.goto(sweeping_server + "/calls/board/")
+    expect(board.locator("#live")).to_have_text("Live", timeout=5_000)
+    unit = _available_acs_unit(e2e_api)
+    status, call = e2e_api("calltaker").post(
+        "calls",
+        {
+            "narrative": "woman talking to herself at the bus stop, calm, no weapons, not violent",
+            "weapons": False,
+            "violence": False,
+            "medical": False,
+            "address": "100 Gold Ave SW",
+            "lat": unit["lat"],
+            "lon": unit["lon"],
+        },
+    )
+    assert status == 201, call
+    assert "ACS" in call["triage"]["agencies"], call["triage"]
+    status, assignment = e2e_api("dispatcher").post(
+        f"calls/{call['id']}/assignments", {"unit": unit["call_sign"]}
+    )
+    assert status == 201, assignment
+    navigations = []
+    board.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    alert = board.locator("#alerts li[data-alert-kind='ACK']", has_text=unit["call_sign"])
+    expect(alert).to_be_visible(timeout=ALERT_TIMEOUT)
+    expect(alert).to_contain_text("WARNING")
+    expect(alert).to_contain_text(f"has not acknowledged call {call['number']}")
+    assert navigations == []  # it came over the socket: the page never reloaded
+    assert board.locator("#alerts [data-alerts-list]").get_attribute("aria-live") == "assertive"
+
+    alert.get_by_role("button", name="Acknowledge").click()
+    expect(alert).to_have_count(0, timeout=5_000)
+    status, history = e2e_api("dispatcher").get("alerts?open=0")
+    mine = next(a for a in history if a["assignment_id"] == assignment["id"])
+    assert mine["acknowledged_by"] == "dispatcher"
