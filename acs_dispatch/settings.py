@@ -151,7 +151,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": env_int("CHANNEL_CAPACITY", 1000)},
+            "CONFIG": {
+                # socket_timeout None: with redis-py 8 a blocking read on a quiet group times out after
+                # 5 s and kills the consumer of that socket; a quiet night on the floor is normal.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "capacity": env_int("CHANNEL_CAPACITY", 1000),
+            },
         }
     }
 else:
@@ -205,7 +210,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "acs_dispatch.schema.AutoSchema",
     "EXCEPTION_HANDLER": "acs_dispatch.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -214,6 +219,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Calls, triage, units and assignments of the ACS Dispatch CAD.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set that several serializers share (else: AgencyCa9Enum, StatusD23Enum).
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyEnum": ["POLICE", "FIRE_EMS", "ACS"],
+        "BackupAgencyEnum": ["POLICE", "FIRE_EMS"],
+        "CallStatusEnum": "calls.models.Call.Status",
+        "UnitStatusEnum": "responders.models.Unit.Status",
+        "RuleSetStatusEnum": "triage.models.RuleSet.Status",
+    },
 }
 
 # --- Internationalisation and time: store UTC, show the city's local time

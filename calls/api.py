@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -463,20 +463,3 @@ class CallTypesApi(APIView):
         serializer.is_valid(raise_exception=True)
         return Response(self.OutputSerializer(call_types_search(**serializer.validated_data), many=True).data)
 
-
-def _schema_names(namespace: dict) -> None:
-    """Give each nested serializer a unique OpenAPI component name (<Api><Input|Output...>), since
-    every API names its own InputSerializer / OutputSerializer alike."""
-    for api_name, api_class in list(namespace.items()):
-        if not (
-            isinstance(api_class, type)
-            and issubclass(api_class, APIView)
-            and api_class.__module__ == __name__
-        ):
-            continue
-        for attr, value in vars(api_class).items():
-            if isinstance(value, type) and issubclass(value, serializers.BaseSerializer):
-                extend_schema_serializer(component_name=api_name + attr.removesuffix("Serializer"))(value)
-
-
-_schema_names(globals())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -262,20 +262,3 @@ class UnitsApi(APIView):
         rows = units_with_assignment(units=units_list(**serializer.validated_data))
         return Response([unit_summary(u, active_assignment=a) for u, a in rows])
 
-
-def _schema_names(namespace: dict) -> None:
-    """Give each nested serializer a unique OpenAPI component name (<Api><Input|Output...>), since
-    every API names its own InputSerializer / OutputSerializer alike."""
-    for api_name, api_class in list(namespace.items()):
-        if not (
-            isinstance(api_class, type)
-            and issubclass(api_class, APIView)
-            and api_class.__module__ == __name__
-        ):
-            continue
-        for attr, value in vars(api_class).items():
-            if isinstance(value, type) and issubclass(value, serializers.BaseSerializer):
-                extend_schema_serializer(component_name=api_name + attr.removesuffix("Serializer"))(value)
-
-
-_schema_names(globals())

@@ -88,22 +88,8 @@ def _unacknowledged_assignment(zones, acs_12) -> None:
     Assignment.objects.create(call=call, unit=acs_12, assigned_at=assigned_at)
 
 
-@pytest.fixture
-def redis_layer_without_read_timeout(settings):
-    """redis-py 8 gives channels-redis 4.3 a 5 s socket read timeout, shorter than its 5 s BZPOPMIN:
-    a socket idle for 5 s dies with redis TimeoutError. Until acs_dispatch/settings.py passes
-    {"address": REDIS_URL, "socket_timeout": None} as the host, this test sets it here."""
-    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
-    if hosts and isinstance(hosts[0], str):
-        config = {
-            **settings.CHANNEL_LAYERS["default"]["CONFIG"],
-            "hosts": [{"address": hosts[0], "socket_timeout": None}],
-        }
-        settings.CHANNEL_LAYERS = {"default": {**settings.CHANNEL_LAYERS["default"], "CONFIG": config}}
-
-
 async def test_it_pushes_an_alert_raised_by_the_beat_and_worker_to_the_dispatch_board(
-    zones, acs_12, dana, tmp_path, redis_layer_without_read_timeout
+    zones, acs_12, dana, tmp_path
 ):
     from django.conf import settings
     from rest_framework.authtoken.models import Token
