@@ -1,9 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from responders import views
 
 app_name = "responders"
 urlpatterns = [
     path("supervisor/", views.supervisor, name="supervisor"),
-    path("mine/", views.unit_dashboard, name="unit_dashboard"),
+    path("me/", views.unit_dashboard, name="unit_dashboard"),
+    # The first address of the unit dashboard; kept so bookmarks on the tablets still work.
+    path("mine/", RedirectView.as_view(pattern_name="responders:unit_dashboard", permanent=False)),
 ]

@@ -1,0 +1,241 @@
+"""Snapshot selectors of the live screens: what a socket sends first, before any event.
+
+Each returns plain JSON-ready data built with the same builders as the events
+(`calls.events.call_summary`, `responders.events.unit_summary`), so a screen applies a snapshot
+and the events after it with one reducer: "replace my copy of this call / unit by id".
+
+Each snapshot carries `last_event_id`: the head of its stream, read FIRST. Rows read after the
+head may already include changes of later events; the socket delivers those events too, and
+replacing a call by its summary is idempotent, so the screen converges. Reading the head last
+instead would let the snapshot claim events whose changes it does not hold (lost for good).
+
+Privacy: ACS clinical notes appear only in `supervisor_snapshot` and in `unit_snapshot` of an
+ACS unit; never in the dispatch snapshot or a police / fire unit's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
+from calls.alert_events import alert_summary
+from calls.alert_selectors import alerts_open
+from calls.events import call_summary
+from calls.models import BackupRequest, Call, ClinicalNote, EventDelivery, StreamHead
+from responders.events import unit_summary
+from responders.models import Assignment, Unit
+
+OPEN_STATUSES = (
+    Call.Status.NEW,
+    Call.Status.TRIAGED,
+    Call.Status.PENDING,
+    Call.Status.DISPATCHED,
+    Call.Status.ON_SCENE,
+)
+ACS = "ACS"
+HISTORY_LENGTH = 30  # status changes shown on a unit's dashboard
+
+
+def stream_head(*, stream: str) -> int:
+    """The id of the last event delivered on `stream` (0 when none yet)."""
+    head = StreamHead.objects.filter(stream=stream).values_list("last_event_id", flat=True).first()
+    return int(head or 0)
+
+
+def _calls_with_related(calls) -> list[Call]:
+    active = Assignment.objects.filter(cleared_at__isnull=True).select_related("unit")
+    return list(
+        calls.select_related("call_type", "zone").prefetch_related(
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+            Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
+        )
+    )
+
+
+def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
+    return [
+        call_summary(c, assignments=c.active_assignments, backup_requests=list(c.backup_requests.all()))
+        for c in calls
+    ]
+
+
+def calls_open_summaries() -> list[dict[str, Any]]:
+    """Every open call (not closed, cancelled or duplicate), oldest first."""
+    calls = _calls_with_related(Call.objects.filter(status__in=OPEN_STATUSES).order_by("received_at", "id"))
+    return _call_summaries(calls)
+
+
+def _active_assignments_by_unit() -> dict[int, Assignment]:
+    return {a.unit_id: a for a in Assignment.objects.filter(cleared_at__isnull=True).select_related("call")}
+
+
+def units_summaries(*, agency: str | None = None) -> list[dict[str, Any]]:
+    """Every unit (or one agency's) with its current call."""
+    units = Unit.objects.select_related("home_zone").order_by("agency_id", "call_sign")
+    if agency:
+        units = units.filter(agency_id=agency)
+    active = _active_assignments_by_unit()
+    return [unit_summary(u, active_assignment=active.get(u.id)) for u in units]
+
+
+def alerts_open_summaries(*, stream: str) -> list[dict[str, Any]]:
+    """Unacknowledged alerts pushed to `stream` (the same rule as the alert events), escalated first."""
+    return [alert_summary(a) for a in alerts_open(stream=stream)]
+
+
+def note_summary(note: ClinicalNote) -> dict[str, Any]:
+    """An ACS clinical note: for ACS streams only."""
+    return {
+        "id": note.id,
+        "call_id": note.call_id,
+        "author": note.author.username if note.author_id else None,
+        "text": note.text,
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+def dispatch_snapshot() -> dict[str, Any]:
+    """The dispatch board: open calls (with units and backup requests), every unit, open alerts.
+    No clinical notes."""
+    last_event_id = stream_head(stream=DISPATCH)  # first: see the module docstring
+    return {
+        "last_event_id": last_event_id,
+        "calls": calls_open_summaries(),
+        "units": units_summaries(),
+        "alerts": alerts_open_summaries(stream=DISPATCH),
+    }
+
+
+def _is_acs_call(summary: dict[str, Any]) -> bool:
+    return ACS in summary["agencies"] or any(u["agency"] == ACS for u in summary["units"])
+
+
+def today_start() -> dt.datetime:
+    """Midnight today in the city's time zone, as an aware datetime."""
+    local = timezone.now().astimezone(ZoneInfo(settings.CITY_TIME_ZONE))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def acs_figures_today() -> dict[str, Any]:
+    """Today's ACS figures, as id sets so a screen can keep counting from events without double
+    counting: calls taken, seconds from receipt to the first ACS unit on scene, backups requested."""
+    since = today_start()
+    acs_unit_call_ids = set(
+        Assignment.objects.filter(unit__agency_id=ACS, call__received_at__gte=since).values_list(
+            "call_id", flat=True
+        )
+    )
+    calls = [
+        c
+        for c in Call.objects.filter(received_at__gte=since).only("id", "agencies", "received_at")
+        if ACS in (c.agencies or []) or c.id in acs_unit_call_ids
+    ]
+    received = {c.id: c.received_at for c in calls}
+    on_scene: dict[str, float] = {}
+    first_on_scene = (
+        Assignment.objects.filter(call_id__in=received, on_scene_at__isnull=False)
+        .order_by("on_scene_at")
+        .values_list("call_id", "on_scene_at")
+    )
+    for call_id, at in first_on_scene:
+        on_scene.setdefault(str(call_id), max(0.0, (at - received[call_id]).total_seconds()))
+    backups = list(BackupRequest.objects.filter(requested_at__gte=since).values_list("id", flat=True))
+    return {
+        "since": since.isoformat(),
+        "calls": sorted(received),
+        "on_scene_seconds": on_scene,
+        "median_on_scene_seconds": statistics.median(on_scene.values()) if on_scene else None,
+        "backups": sorted(backups),
+    }
+
+
+def supervisor_snapshot() -> dict[str, Any]:
+    """The ACS supervisor board and map: open ACS calls, ACS units, their alerts, the clinical
+    notes of those calls (the supervisor reads them) and today's figures."""
+    last_event_id = stream_head(stream=SUPERVISOR)  # first: see the module docstring
+    calls = [c for c in calls_open_summaries() if _is_acs_call(c)]
+    units = units_summaries(agency=ACS)
+    call_ids = {c["id"] for c in calls}
+    notes = (
+        ClinicalNote.objects.filter(call_id__in=call_ids)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    return {
+        "last_event_id": last_event_id,
+        "calls": calls,
+        "units": units,
+        "alerts": alerts_open_summaries(stream=SUPERVISOR),
+        "notes": [note_summary(n) for n in notes],
+        "figures": acs_figures_today(),
+    }
+
+
+def unit_history(*, unit: Unit, limit: int = HISTORY_LENGTH) -> list[dict[str, Any]]:
+    """The unit's recent status changes, newest first, from the events of its stream."""
+    deliveries = (
+        EventDelivery.objects.filter(stream=unit_stream(unit.id), event__unit_id=unit.id)
+        .select_related("event")
+        .order_by("-event_id")[: limit * 3]
+    )
+    history = []
+    for d in deliveries:
+        summary = d.event.data.get("unit") if isinstance(d.event.data, dict) else None
+        if not summary or summary.get("id") != unit.id:
+            continue
+        history.append(
+            {
+                "event_id": d.event_id,
+                "kind": d.event.kind,
+                "at": d.event.created_at.isoformat(),
+                "status": summary.get("status"),
+                "call_number": summary.get("call_number"),
+            }
+        )
+        if len(history) >= limit:
+            break
+    return history
+
+
+def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
+    """A unit's dashboard: the unit, its current call (if any) with the other units on it, open
+    alerts about it, its status history; the call's clinical notes only for an ACS unit."""
+    last_event_id = stream_head(stream=unit_stream(unit.id))  # first: see the module docstring
+    unit = Unit.objects.select_related("home_zone").get(pk=unit.pk)
+    assignment = Assignment.objects.filter(unit=unit, cleared_at__isnull=True).select_related("call").first()
+    call = None
+    notes: list[dict[str, Any]] = []
+    if assignment is not None:
+        call = _call_summaries(_calls_with_related(Call.objects.filter(pk=assignment.call_id)))[0]
+        if unit.agency_id == ACS:
+            notes = [
+                note_summary(n)
+                for n in ClinicalNote.objects.filter(call_id=assignment.call_id)
+                .select_related("author")
+                .order_by("created_at", "id")
+            ]
+    return {
+        "last_event_id": last_event_id,
+        "unit": unit_summary(unit, active_assignment=assignment),
+        "call": call,
+        "notes": notes,
+        "alerts": alerts_open_summaries(stream=unit_stream(unit.id)),
+        "history": unit_history(unit=unit),
+    }
+
+
+def zones_for_map() -> list[dict[str, Any]]:
+    """The service zones with their GeoJSON geometry, for maps and zone filters."""
+    from responders.models import Zone
+
+    return [
+        {"id": z.id, "name": z.name, "approximate": z.approximate, "geometry": z.geometry}
+        for z in Zone.objects.filter(kind=Zone.Kind.SERVICE).order_by("name")
+    ]

@@ -1,0 +1,450 @@
+/* Dispatch board: pending queue, call detail with recommendations, active calls, units by status.
+ * State comes from /ws/dispatch/ (snapshot, then events); every event carries whole call / unit
+ * summaries, so applying one means replacing that call or unit by id. Actions go through the REST
+ * API; their effects come back as events, so the board shows what the server committed. */
+(function () {
+  "use strict";
+  var L = window.ACSLive;
+  var esc = L.esc;
+
+  var PENDING = ["NEW", "TRIAGED", "PENDING"];
+  var ACTIVE = ["DISPATCHED", "ON_SCENE"];
+  var UNIT_ORDER = ["AVAILABLE", "DISPATCHED", "EN_ROUTE", "ON_SCENE", "TRANSPORTING", "OUT_OF_SERVICE"];
+
+  var state = { calls: {}, units: {}, alerts: {} };
+  var selectedId = null; // highlighted in the queue
+  var openId = null; // shown in the detail panel
+  var recs = { callId: null, entries: null };
+  var dispositions = null;
+
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
+
+  // --- reducer -------------------------------------------------------------------------------
+  function putCall(c) {
+    if (PENDING.indexOf(c.status) >= 0 || ACTIVE.indexOf(c.status) >= 0) state.calls[c.id] = c;
+    else delete state.calls[c.id];
+  }
+
+  function onSnapshot(snap) {
+    state = { calls: {}, units: {}, alerts: {} };
+    (snap.calls || []).forEach(putCall);
+    (snap.units || []).forEach(function (u) {
+      state.units[u.id] = u;
+    });
+    (snap.alerts || []).forEach(function (a) {
+      state.alerts[a.id] = a;
+    });
+    render();
+  }
+
+  function onEvent(frame) {
+    var d = frame.data || {};
+    if (d.call && d.call.id) putCall(d.call);
+    if (d.unit && d.unit.id) state.units[d.unit.id] = d.unit;
+    if (d.alert && d.alert.id) {
+      if (d.alert.acknowledged_at) delete state.alerts[d.alert.id];
+      else state.alerts[d.alert.id] = d.alert;
+    }
+    render();
+    if (openId && d.unit && recs.callId === openId) refreshRecsSoon();
+  }
+
+  // --- selection and filters -----------------------------------------------------------------
+  function filters() {
+    return { agency: $("f-agency").value, zone: $("f-zone").value };
+  }
+
+  function callMatches(c, f) {
+    if (f.agency && (c.agencies || []).indexOf(f.agency) < 0) return false;
+    if (f.zone && c.zone !== f.zone) return false;
+    return true;
+  }
+
+  function unitMatches(u, f) {
+    if (f.agency && u.agency !== f.agency) return false;
+    if (f.zone && u.home_zone !== f.zone) return false;
+    return true;
+  }
+
+  function byPriorityThenAge(a, b) {
+    var pa = a.priority || 9;
+    var pb = b.priority || 9;
+    if (pa !== pb) return pa - pb;
+    return Date.parse(a.received_at) - Date.parse(b.received_at);
+  }
+
+  function pendingCalls() {
+    var f = filters();
+    return Object.values(state.calls)
+      .filter(function (c) {
+        return PENDING.indexOf(c.status) >= 0 && callMatches(c, f);
+      })
+      .sort(byPriorityThenAge);
+  }
+
+  // --- rendering -----------------------------------------------------------------------------
+  function render() {
+    renderBackups();
+    renderQueue();
+    renderActive();
+    renderUnits();
+    if (openId) renderDetailInfo();
+  }
+
+  function renderBackups() {
+    var items = [];
+    Object.values(state.calls).forEach(function (c) {
+      (c.backup_requests || []).forEach(function (b) {
+        if (!b.handled_at) items.push({ call: c, b: b });
+      });
+    });
+    items.sort(function (x, y) {
+      return Date.parse(x.b.requested_at) - Date.parse(y.b.requested_at);
+    });
+    $("backups").hidden = items.length === 0;
+    $("backup-list").innerHTML = items
+      .map(function (it) {
+        return (
+          "<li><strong>" + esc(it.b.unit) + "</strong> asks for " + L.agencyBadge(it.b.agency) +
+          " on <button type=\"button\" class=\"btn-link\" data-open=\"" + it.call.id + "\">" + esc(it.call.number) + "</button>" +
+          " at " + esc(it.call.address) + (it.b.reason ? ": " + esc(it.b.reason) : "") +
+          ' <span class="tick" data-since="' + esc(it.b.requested_at) + '"></span> waiting</li>'
+        );
+      })
+      .join("");
+    tick();
+  }
+
+  function renderQueue() {
+    var calls = pendingCalls();
+    if (selectedId && !calls.some(function (c) { return c.id === selectedId; })) selectedId = null;
+    if (!selectedId && calls.length) selectedId = calls[0].id;
+    $("queue-count").textContent = calls.length;
+    $("queue-empty").hidden = calls.length > 0;
+    $("queue").innerHTML = calls
+      .map(function (c) {
+        var sel = c.id === selectedId;
+        return (
+          '<li role="option" id="q-' + c.id + '" data-id="' + c.id + '" aria-selected="' + sel + '" class="prio-' + esc(c.priority || "x") + '">' +
+          '<div class="line1">' + L.priorityBadge(c.priority) + " <strong>" + esc(c.number) + "</strong> " +
+          esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + " " +
+          (c.agencies || []).map(L.agencyBadge).join(" ") + " " + L.statusBadge(c.status) +
+          '<span class="wait">waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></span></div>' +
+          '<div class="where">' + esc(c.address || "(no address)") + (c.zone ? " · " + esc(c.zone) : "") + "</div>" +
+          (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.slice(0, 2).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
+          "</li>"
+        );
+      })
+      .join("");
+    $("queue").setAttribute("aria-activedescendant", selectedId ? "q-" + selectedId : "");
+    tick();
+  }
+
+  function renderActive() {
+    var f = filters();
+    var calls = Object.values(state.calls)
+      .filter(function (c) {
+        return ACTIVE.indexOf(c.status) >= 0 && callMatches(c, f);
+      })
+      .sort(byPriorityThenAge);
+    $("active-count").textContent = calls.length;
+    $("active").innerHTML = calls
+      .map(function (c) {
+        return (
+          '<tr data-call="' + c.id + '"><td><button type="button" class="btn-link" data-open="' + c.id + '">' + esc(c.number) + "</button></td>" +
+          "<td>" + L.priorityBadge(c.priority) + "</td><td>" + L.statusBadge(c.status) + "</td>" +
+          "<td>" + esc(c.call_type ? c.call_type.name : "") + "</td><td>" + esc(c.address) + (c.zone ? " · " + esc(c.zone) : "") + "</td>" +
+          "<td>" + (c.units || []).map(function (u) {
+            return '<span class="unit-on-call">' + esc(u.unit) + " " + L.statusBadge(u.unit_status) + (u.acknowledged_at ? "" : ' <span class="muted">(not acknowledged)</span>') + "</span>";
+          }).join("<br>") + "</td>" +
+          '<td><span class="tick" data-since="' + esc(c.received_at) + '"></span></td></tr>'
+        );
+      })
+      .join("");
+    tick();
+  }
+
+  function renderUnits() {
+    var f = filters();
+    var groups = {};
+    Object.values(state.units).forEach(function (u) {
+      if (!unitMatches(u, f)) return;
+      (groups[u.status] = groups[u.status] || []).push(u);
+    });
+    $("units").innerHTML = UNIT_ORDER.map(function (status) {
+      var list = (groups[status] || []).sort(function (a, b) {
+        return a.call_sign < b.call_sign ? -1 : 1;
+      });
+      return (
+        '<div><h3 class="h3">' + L.statusBadge(status) + " " + list.length + "</h3><ul>" +
+        list.map(function (u) {
+          return '<li data-unit="' + esc(u.call_sign) + '" data-status="' + esc(u.status) + '">' + L.agencyBadge(u.agency) + " " + esc(u.call_sign) +
+            (u.call_number ? " · " + esc(u.call_number) : "") +
+            ' <span class="muted tick" data-since="' + esc(u.status_since) + '"></span></li>';
+        }).join("") + "</ul></div>"
+      );
+    }).join("");
+    tick();
+  }
+
+  // --- detail panel --------------------------------------------------------------------------
+  function openCall(id) {
+    var c = state.calls[id];
+    if (!c) return;
+    openId = id;
+    $("detail-h").textContent = "Call " + c.number;
+    $("detail-body").innerHTML =
+      '<div id="detail-info"></div>' +
+      '<h3>Recommended units</h3><div id="recs"><p class="muted">Loading…</p></div>' +
+      '<h3>Override triage</h3>' +
+      '<form id="override-form" class="inline-form">' +
+      '<fieldset><legend>Agencies</legend>' +
+      ["POLICE", "FIRE_EMS", "ACS"].map(function (a) {
+        return '<label><input type="checkbox" name="agencies" value="' + a + '"' + ((c.agencies || []).indexOf(a) >= 0 ? " checked" : "") + "> " + L.AGENCY_LABELS[a] + "</label>";
+      }).join("") + "</fieldset>" +
+      '<div><label for="ov-lead">Lead</label><select id="ov-lead" name="lead">' +
+      ["POLICE", "FIRE_EMS", "ACS"].map(function (a) {
+        return '<option value="' + a + '"' + (c.lead === a ? " selected" : "") + ">" + L.AGENCY_LABELS[a] + "</option>";
+      }).join("") + "</select></div>" +
+      '<div><label for="ov-priority">Priority</label><select id="ov-priority" name="priority">' +
+      [1, 2, 3, 4].map(function (p) {
+        return '<option value="' + p + '"' + (c.priority === p ? " selected" : "") + ">P" + p + "</option>";
+      }).join("") + "</select></div>" +
+      '<div><label for="ov-reason">Reason (required)</label><input id="ov-reason" name="reason" required maxlength="500"></div>' +
+      '<div><button type="submit">Override</button></div></form>' +
+      "<h3>Close or cancel</h3>" +
+      '<form id="close-form" class="inline-form">' +
+      '<div><label for="cl-disposition">Disposition</label><select id="cl-disposition" name="disposition" required></select></div>' +
+      '<div><label for="cl-note">Note</label><input id="cl-note" name="note" maxlength="500"></div>' +
+      '<div><button type="submit">Close call</button></div></form>' +
+      '<form id="cancel-form" class="inline-form">' +
+      '<div><label for="cn-reason">Cancel reason</label><input id="cn-reason" name="reason" required maxlength="300"></div>' +
+      '<div><button type="submit" class="btn-danger">Cancel call</button></div></form>';
+    renderDetailInfo();
+    loadDispositions();
+    loadRecs(id);
+    $("override-form").addEventListener("submit", submitOverride);
+    $("close-form").addEventListener("submit", submitClose);
+    $("cancel-form").addEventListener("submit", submitCancel);
+    $("detail-h").focus();
+  }
+
+  function renderDetailInfo() {
+    var c = state.calls[openId];
+    var info = $("detail-info");
+    if (!info) return;
+    if (!c) {
+      info.innerHTML = '<p class="muted">This call is no longer open.</p>';
+      return;
+    }
+    var flags = [];
+    ["weapons", "violence", "medical"].forEach(function (k) {
+      if (c[k] === "YES") flags.push(k);
+    });
+    info.innerHTML =
+      "<p>" + L.priorityBadge(c.priority) + " " + L.statusBadge(c.status) + " " + (c.agencies || []).map(L.agencyBadge).join(" ") +
+      (c.lead ? " lead " + esc(L.AGENCY_LABELS[c.lead] || c.lead) : "") +
+      ' · waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></p>' +
+      "<p><strong>" + esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + "</strong> · " + esc(c.address) + (c.zone ? " · " + esc(c.zone) : "") + "</p>" +
+      "<p>" + esc(c.narrative) + "</p>" +
+      (flags.length ? '<p class="safety">Safety: ' + esc(flags.join(", ")) + "</p>" : "") +
+      (c.reasons && c.reasons.length ? "<p>Triage" + (c.rule ? " (" + esc(c.rule) + ")" : "") + ':</p><ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
+      (c.overridden ? "<p>Overridden: " + esc(c.override_reason) + "</p>" : "") +
+      (c.units && c.units.length ? "<p>Units: " + c.units.map(function (u) { return esc(u.unit) + " " + L.statusBadge(u.unit_status); }).join(", ") + "</p>" : "");
+    tick();
+  }
+
+  function loadRecs(id) {
+    return L.api("GET", "/api/v1/calls/" + id + "/recommendations").then(function (res) {
+      if (openId !== id) return;
+      var box = $("recs");
+      if (!res.ok) {
+        recs = { callId: id, entries: [] };
+        box.innerHTML = '<p class="flash flash-err">' + esc(L.errorText(res)) + "</p>";
+        return;
+      }
+      recs = { callId: id, entries: res.data };
+      box.innerHTML = res.data.map(function (e) {
+        var units = (e.units || []).concat(e.fallback || []);
+        return (
+          "<div><strong>" + L.agencyBadge(e.agency) + "</strong> " + (e.message ? '<span class="muted">' + esc(e.message) + "</span>" : "") +
+          '<ul class="rec-list">' +
+          units.map(function (u) {
+            return "<li>" + (u.fallback ? '<span class="fallback">Fallback</span> ' : "") + "<strong>" + esc(u.call_sign) + "</strong>" +
+              '<span class="dist">' + (u.distance_m / 1000).toFixed(1) + " km · ~" + esc(u.eta_min) + " min" + (u.in_zone ? " · in zone" : "") + "</span>" +
+              '<button type="button" class="btn-go" data-assign="' + esc(u.call_sign) + '">Assign ' + esc(u.call_sign) + "</button></li>";
+          }).join("") +
+          "</ul></div>"
+        );
+      }).join("") || '<p class="muted">No agency on this call.</p>';
+    });
+  }
+
+  var recsTimer = null;
+  function refreshRecsSoon() {
+    clearTimeout(recsTimer);
+    recsTimer = setTimeout(function () {
+      if (openId) loadRecs(openId);
+    }, 400);
+  }
+
+  function firstRecommended() {
+    if (!recs.entries) return null;
+    for (var i = 0; i < recs.entries.length; i++) {
+      var e = recs.entries[i];
+      var units = (e.units || []).concat(e.fallback || []);
+      if (units.length) return units[0].call_sign;
+    }
+    return null;
+  }
+
+  function flash(ok, text) {
+    $("detail-flash").innerHTML = '<p class="flash ' + (ok ? "flash-ok" : "flash-err") + '">' + esc(text) + "</p>";
+  }
+
+  function assign(callId, callSign) {
+    var c = state.calls[callId];
+    return L.api("POST", "/api/v1/calls/" + callId + "/assignments", { unit: callSign }).then(function (res) {
+      if (res.ok) flash(true, callSign + " assigned to " + (c ? c.number : "the call") + ".");
+      else flash(false, L.errorText(res));
+      if (openId === callId) loadRecs(callId);
+    });
+  }
+
+  function assignFirst() {
+    var id = openId || selectedId;
+    if (!id) return;
+    var go = function () {
+      var cs = firstRecommended();
+      if (cs) assign(id, cs);
+      else flash(false, "No unit to recommend for this call.");
+    };
+    if (openId !== id) openCall(id);
+    if (recs.callId === id && recs.entries) go();
+    else loadRecs(id).then(go);
+  }
+
+  function submitOverride(ev) {
+    ev.preventDefault();
+    var form = ev.target;
+    var agencies = Array.prototype.map.call(form.querySelectorAll("input[name=agencies]:checked"), function (i) {
+      return i.value;
+    });
+    L.api("POST", "/api/v1/calls/" + openId + "/override", {
+      agencies: agencies,
+      lead: form.lead.value,
+      priority: Number(form.priority.value),
+      reason: form.reason.value,
+    }).then(function (res) {
+      flash(res.ok, res.ok ? "Triage overridden." : L.errorText(res));
+      if (res.ok) loadRecs(openId);
+    });
+  }
+
+  function submitClose(ev) {
+    ev.preventDefault();
+    var form = ev.target;
+    L.api("POST", "/api/v1/calls/" + openId + "/close", { disposition: form.disposition.value, note: form.note.value }).then(
+      function (res) {
+        flash(res.ok, res.ok ? "Call closed." : L.errorText(res));
+      }
+    );
+  }
+
+  function submitCancel(ev) {
+    ev.preventDefault();
+    var form = ev.target;
+    L.api("POST", "/api/v1/calls/" + openId + "/cancel", { reason: form.reason.value }).then(function (res) {
+      flash(res.ok, res.ok ? "Call cancelled." : L.errorText(res));
+    });
+  }
+
+  function loadDispositions() {
+    var fill = function () {
+      var sel = $("cl-disposition");
+      if (!sel || !dispositions) return;
+      sel.innerHTML = dispositions.map(function (d) {
+        return '<option value="' + esc(d.code) + '">' + esc(d.code + " " + d.description) + "</option>";
+      }).join("");
+    };
+    if (dispositions) return fill();
+    L.api("GET", "/api/v1/dispositions").then(function (res) {
+      dispositions = res.ok && Array.isArray(res.data) ? res.data : [];
+      fill();
+    });
+  }
+
+  // --- ticking clocks ------------------------------------------------------------------------
+  function tick() {
+    var spans = document.querySelectorAll(".tick[data-since]");
+    for (var i = 0; i < spans.length; i++) spans[i].textContent = L.duration(L.seconds(spans[i].dataset.since));
+  }
+  setInterval(tick, 1000);
+
+  // --- keyboard ------------------------------------------------------------------------------
+  function move(step) {
+    var calls = pendingCalls();
+    if (!calls.length) return;
+    var i = calls.findIndex(function (c) {
+      return c.id === selectedId;
+    });
+    i = Math.max(0, Math.min(calls.length - 1, (i < 0 ? 0 : i + step)));
+    selectedId = calls[i].id;
+    renderQueue();
+    var li = $("q-" + selectedId);
+    if (li) li.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    if (ev.key === "Escape") {
+      $("queue").focus();
+      return;
+    }
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "j" || ev.key === "ArrowDown") {
+      move(1);
+      ev.preventDefault();
+    } else if (ev.key === "k" || ev.key === "ArrowUp") {
+      move(-1);
+      ev.preventDefault();
+    } else if (ev.key === "Enter" && (t === $("queue") || t === document.body || (t.closest && t.closest("#queue")))) {
+      if (selectedId) openCall(selectedId);
+      ev.preventDefault();
+    } else if (ev.key === "a") {
+      assignFirst();
+      ev.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (ev) {
+    var li = ev.target.closest && ev.target.closest("#queue li[data-id]");
+    if (li) {
+      selectedId = Number(li.dataset.id);
+      renderQueue();
+      openCall(selectedId);
+      return;
+    }
+    var opener = ev.target.closest && ev.target.closest("[data-open]");
+    if (opener) {
+      openCall(Number(opener.dataset.open));
+      return;
+    }
+    var assignBtn = ev.target.closest && ev.target.closest("[data-assign]");
+    if (assignBtn && openId) assign(openId, assignBtn.dataset.assign);
+  });
+
+  ["f-agency", "f-zone"].forEach(function (id) {
+    $(id).addEventListener("change", render);
+  });
+
+  window.ACSBoard = {
+    live: L.connect({ path: "/ws/dispatch/", indicator: $("live"), onSnapshot: onSnapshot, onEvent: onEvent }),
+    state: function () {
+      return state;
+    },
+  };
+})();

@@ -1,0 +1,298 @@
+/* Unit dashboard: a responder's own unit on a tablet. State from /ws/unit/ (snapshot, then the
+ * events of this unit's stream); actions through the REST API. A new, unacknowledged assignment
+ * pops up over everything with a beep until it is acknowledged. */
+(function () {
+  "use strict";
+  var L = window.ACSLive;
+  var esc = L.esc;
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
+  var screen = $("unit-screen");
+  var CALL_SIGN = screen.dataset.callSign;
+  var IS_ACS = screen.dataset.agency === "ACS";
+
+  var state = { unit: null, call: null, notes: {}, alerts: {}, history: [] };
+  var alerted = {}; // assignment ids already announced
+  var extra = { callId: null, cautions: [] };
+
+  // --- reducer -------------------------------------------------------------------------------
+  function onSnapshot(snap) {
+    state.unit = snap.unit;
+    state.call = snap.call;
+    state.notes = {};
+    (snap.notes || []).forEach(function (n) {
+      state.notes[n.id] = n;
+    });
+    state.alerts = {};
+    (snap.alerts || []).forEach(function (a) {
+      state.alerts[a.id] = a;
+    });
+    state.history = snap.history || [];
+    render();
+  }
+
+  function onEvent(frame) {
+    var d = frame.data || {};
+    var me = state.unit;
+    if (d.unit && me && d.unit.id === me.id) {
+      if (d.unit.status !== me.status || d.unit.call_id !== me.call_id) {
+        state.history.unshift({
+          event_id: frame.id,
+          kind: frame.kind,
+          at: frame.at,
+          status: d.unit.status,
+          call_number: d.unit.call_number,
+        });
+        state.history = state.history.slice(0, 30);
+      }
+      state.unit = d.unit;
+    }
+    if (d.call && me) {
+      var onIt = (d.call.units || []).some(function (u) {
+        return u.unit_id === me.id;
+      });
+      if (onIt) state.call = d.call;
+      else if (state.call && state.call.id === d.call.id) state.call = null;
+    }
+    if (d.note && d.note.id && state.call && d.note.call_id === state.call.id) state.notes[d.note.id] = d.note;
+    if (d.alert && d.alert.id) {
+      if (d.alert.acknowledged_at) delete state.alerts[d.alert.id];
+      else state.alerts[d.alert.id] = d.alert;
+    }
+    render();
+  }
+
+  function myAssignment() {
+    if (!state.call || !state.unit) return null;
+    return (
+      (state.call.units || []).find(function (u) {
+        return u.unit_id === state.unit.id;
+      }) || null
+    );
+  }
+
+  // --- rendering -----------------------------------------------------------------------------
+  function render() {
+    var u = state.unit;
+    if (!u) return;
+    $("unit-status").innerHTML = L.statusBadge(u.status);
+    $("unit-since").dataset.since = u.status_since;
+    renderCall();
+    renderButtons();
+    renderNotes();
+    renderAlerts();
+    renderHistory();
+    announce();
+    tick();
+  }
+
+  function callDetails(c) {
+    var safety = [];
+    if (c.weapons === "YES") safety.push("Weapons reported");
+    if (c.violence === "YES") safety.push("Violence reported");
+    if (c.medical === "YES") safety.push("Medical emergency");
+    (c.guards || []).forEach(function (g) {
+      safety.push(g);
+    });
+    if (extra.callId === c.id) extra.cautions.forEach(function (f) { safety.push("Caution: " + f); });
+    var others = (c.units || []).filter(function (x) {
+      return x.unit_id !== state.unit.id;
+    });
+    return (
+      "<dl>" +
+      "<dt>Call</dt><dd><strong>" + esc(c.number) + "</strong> " + L.priorityBadge(c.priority) + " " + L.statusBadge(c.status) + "</dd>" +
+      "<dt>Type</dt><dd>" + esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + "</dd>" +
+      "<dt>Location</dt><dd>" + esc(c.address || "(no address)") + (c.zone ? " · " + esc(c.zone) : "") +
+      (c.lat !== null && c.lon !== null ? ' <span class="muted">(' + Number(c.lat).toFixed(5) + ", " + Number(c.lon).toFixed(5) + ")</span>" : "") + "</dd>" +
+      "<dt>Narrative</dt><dd>" + esc(c.narrative) + "</dd>" +
+      "<dt>Safety</dt><dd>" + (safety.length ? '<span class="safety">' + safety.map(esc).join("; ") + "</span>" : "None reported") + "</dd>" +
+      "<dt>Triage</dt><dd>" + (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "–") + "</dd>" +
+      "<dt>Other units</dt><dd>" + (others.length ? others.map(function (x) { return L.agencyBadge(x.agency) + " " + esc(x.unit) + " " + L.statusBadge(x.unit_status); }).join(", ") : "None") + "</dd>" +
+      "<dt>Caller</dt><dd>" + esc(c.caller_name || "–") + (c.caller_phone ? " · " + esc(c.caller_phone) : "") + "</dd>" +
+      "</dl>"
+    );
+  }
+
+  function renderCall() {
+    var c = state.call;
+    $("call-body").innerHTML = c ? callDetails(c) : '<p class="muted">No call assigned.</p>';
+    if (c && extra.callId !== c.id) loadCautions(c.id);
+  }
+
+  function loadCautions(callId) {
+    extra = { callId: callId, cautions: [] };
+    L.api("GET", "/api/v1/calls/" + callId + "/history").then(function (res) {
+      if (!res.ok || extra.callId !== callId) return;
+      var flags = res.data.caution_flags || res.data.cautions || [];
+      extra.cautions = flags.map(function (f) {
+        return typeof f === "string" ? f : f.text;
+      });
+      if (extra.cautions.length) renderCall();
+    });
+  }
+
+  function renderButtons() {
+    var a = myAssignment();
+    var status = state.unit.status;
+    var enable = {
+      acknowledge: !!a && !a.acknowledged_at,
+      EN_ROUTE: !!a && (status === "DISPATCHED"),
+      ON_SCENE: !!a && (status === "DISPATCHED" || status === "EN_ROUTE"),
+      "backup-POLICE": !!a && (status === "ON_SCENE" || status === "EN_ROUTE" || status === "DISPATCHED"),
+      "backup-FIRE_EMS": !!a && (status === "ON_SCENE" || status === "EN_ROUTE" || status === "DISPATCHED"),
+      AVAILABLE: !a && status !== "AVAILABLE",
+      OUT_OF_SERVICE: !a && status !== "OUT_OF_SERVICE",
+    };
+    document.querySelectorAll("[data-action]").forEach(function (btn) {
+      var key = btn.dataset.action;
+      if (key in enable) btn.disabled = !enable[key];
+    });
+    $("clear-btn").disabled = !a;
+    $("clear-disposition").disabled = !a;
+  }
+
+  function renderNotes() {
+    var panel = $("notes-panel");
+    panel.hidden = !(IS_ACS && state.call);
+    if (panel.hidden) return;
+    var notes = Object.values(state.notes).sort(function (x, y) {
+      return x.id - y.id;
+    });
+    $("notes").innerHTML = notes.length
+      ? notes.map(function (n) {
+          return '<div class="note"><span class="muted">' + esc(L.clock(n.created_at)) + " " + esc(n.author || "") + "</span><br>" + esc(n.text) + "</div>";
+        }).join("")
+      : '<p class="muted">No notes yet.</p>';
+  }
+
+  function renderAlerts() {
+    var alerts = Object.values(state.alerts);
+    $("unit-alerts").innerHTML = alerts.length
+      ? alerts.map(function (a) {
+          return '<li class="alert-row alert-level-' + esc(a.level) + '">' + esc(a.level_label || "Alert") + ": " + esc(a.message) + "</li>";
+        }).join("")
+      : '<li class="muted">No open alert.</li>';
+  }
+
+  function renderHistory() {
+    $("history").innerHTML = state.history.length
+      ? state.history.map(function (h) {
+          return "<li>" + esc(L.clock(h.at)) + " " + L.statusBadge(h.status) + (h.call_number ? " · " + esc(h.call_number) : "") + "</li>";
+        }).join("")
+      : '<li class="muted">No status change yet.</li>';
+  }
+
+  // --- the assignment alert ------------------------------------------------------------------
+  var audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+      [0, 0.35, 0.7].forEach(function (t) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "square";
+        osc.frequency.value = 880;
+        gain.gain.value = 0.15;
+        osc.connect(gain);
+        gain.connect(audio.destination);
+        osc.start(audio.currentTime + t);
+        osc.stop(audio.currentTime + t + 0.2);
+      });
+    } catch (err) {
+      /* no audio device: the visual alert still shows */
+    }
+  }
+
+  function announce() {
+    var a = myAssignment();
+    var overlay = $("assign-alert");
+    if (a && !a.acknowledged_at) {
+      $("assign-alert-body").innerHTML = callDetails(state.call);
+      if (overlay.hidden) {
+        overlay.hidden = false;
+        $("assign-alert-ack").focus();
+      }
+      if (!alerted[a.id]) {
+        alerted[a.id] = true;
+        beep();
+      }
+    } else {
+      overlay.hidden = true;
+    }
+  }
+
+  // --- actions -------------------------------------------------------------------------------
+  function flash(ok, text) {
+    $("flash").innerHTML = '<p class="flash ' + (ok ? "flash-ok" : "flash-err") + '">' + esc(text) + "</p>";
+  }
+
+  function act(key) {
+    var a = myAssignment();
+    var req;
+    if (key === "acknowledge") {
+      if (!a) return;
+      req = L.api("POST", "/api/v1/assignments/" + a.id + "/acknowledge", {});
+    } else if (key.indexOf("backup-") === 0) {
+      if (!state.call) return;
+      var agency = key.slice(7);
+      var reason = window.prompt("Why do you need " + L.AGENCY_LABELS[agency] + "? (optional)") || "";
+      req = L.api("POST", "/api/v1/calls/" + state.call.id + "/backup", { agency: agency, reason: reason });
+    } else {
+      req = L.api("POST", "/api/v1/units/" + encodeURIComponent(CALL_SIGN) + "/status", { status: key });
+    }
+    req.then(function (res) {
+      flash(res.ok, res.ok ? "Done." : L.errorText(res));
+      if (res.ok && key === "acknowledge") $("assign-alert").hidden = true;
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-action]");
+    if (btn && !btn.disabled) act(btn.dataset.action);
+  });
+
+  $("clear-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var a = myAssignment();
+    if (!a) return;
+    L.api("POST", "/api/v1/assignments/" + a.id + "/clear", { disposition: $("clear-disposition").value }).then(
+      function (res) {
+        flash(res.ok, res.ok ? "Cleared." : L.errorText(res));
+      }
+    );
+  });
+
+  $("note-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!state.call) return;
+    var text = $("note-text").value;
+    L.api("POST", "/api/v1/calls/" + state.call.id + "/notes", { text: text }).then(function (res) {
+      flash(res.ok, res.ok ? "Note saved." : L.errorText(res));
+      if (res.ok) $("note-text").value = "";
+    });
+  });
+
+  L.api("GET", "/api/v1/dispositions").then(function (res) {
+    var list = res.ok && Array.isArray(res.data) ? res.data.slice() : [];
+    if (IS_ACS) list.sort(function (x, y) { return (y.acs_outcome ? 1 : 0) - (x.acs_outcome ? 1 : 0); });
+    $("clear-disposition").innerHTML = list.map(function (d) {
+      return '<option value="' + esc(d.code) + '">' + esc(d.code + " " + d.description) + "</option>";
+    }).join("");
+  });
+
+  function tick() {
+    document.querySelectorAll(".tick[data-since]").forEach(function (s) {
+      s.textContent = L.duration(L.seconds(s.dataset.since));
+    });
+  }
+  setInterval(tick, 1000);
+
+  window.ACSUnit = {
+    live: L.connect({ path: "/ws/unit/", indicator: $("live"), onSnapshot: onSnapshot, onEvent: onEvent }),
+    state: function () {
+      return state;
+    },
+  };
+})();
