@@ -154,8 +154,12 @@ if REDIS_URL:
             "CONFIG": {
                 # socket_timeout None: with redis-py 8 a blocking read on a quiet group times out after
                 # 5 s and kills the consumer of that socket; a quiet night on the floor is normal.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                "capacity": env_int("CHANNEL_CAPACITY", 1000),
+                # max_connections: redis-py's async pool stops at 100 by default, and every socket's
+                # group_add borrows one; a busy floor plus its wall screens passes that.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 4096}],
+                # channels-redis queues every socket of one daphne process in one Redis list, and the
+                # capacity bounds that list: it must hold sockets x burst, or pushes are dropped.
+                "capacity": env_int("CHANNEL_CAPACITY", 20000),
             },
         }
     }

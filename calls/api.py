@@ -462,4 +462,3 @@ class CallTypesApi(APIView):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return Response(self.OutputSerializer(call_types_search(**serializer.validated_data), many=True).data)
-

@@ -94,7 +94,9 @@ class Call(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     disposition = models.CharField(max_length=32, blank=True)  # a Disposition code
     closed_at = models.DateTimeField(null=True, blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [
@@ -180,7 +182,9 @@ class DeadlineThreshold(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "agency", "priority"], name="threshold_unique"),
-            models.CheckConstraint(condition=models.Q(escalate_seconds__gt=models.F("warn_seconds")), name="escalate_after_warn"),
+            models.CheckConstraint(
+                condition=models.Q(escalate_seconds__gt=models.F("warn_seconds")), name="escalate_after_warn"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +204,9 @@ class Alert(models.Model):
     # the alert unique, so two sweeps running at once cannot raise it twice.
     subject = models.CharField(max_length=40)
     call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
-    unit = models.ForeignKey("responders.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    unit = models.ForeignKey(
+        "responders.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
     assignment = models.ForeignKey(
         "responders.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
@@ -223,7 +229,9 @@ class ClinicalNote(models.Model):
     """What an ACS responder learned about a person's health. ACS roles and admins only."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="clinical_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

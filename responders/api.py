@@ -261,4 +261,3 @@ class UnitsApi(APIView):
         serializer.is_valid(raise_exception=True)
         rows = units_with_assignment(units=units_list(**serializer.validated_data))
         return Response([unit_summary(u, active_assignment=a) for u, a in rows])
-

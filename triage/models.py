@@ -19,7 +19,9 @@ class RuleSet(models.Model):
     version = models.PositiveIntegerField(null=True, blank=True, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     name = models.CharField(max_length=120, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -90,7 +92,9 @@ class TriageTestCase(models.Model):
     expected_agencies = models.JSONField(default=list)  # e.g. ["ACS", "POLICE"]
     expected_lead = models.CharField(max_length=10, blank=True)
     expected_priority = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -79,6 +79,9 @@
       } catch (err) {
         console.error("live: applying event", frame.id, frame.kind, "failed", err);
       }
+      // Other modules of the page (alerts.js, the rule-version banner) listen here, so one socket
+      // feeds the whole screen.
+      document.dispatchEvent(new CustomEvent("live:event", { detail: frame }));
     }
 
     function onMessage(msg) {
@@ -108,6 +111,7 @@
           resuming = false;
           pendingHead = null;
           opts.onSnapshot(frame);
+          document.dispatchEvent(new CustomEvent("live:snapshot", { detail: frame }));
           setIndicator(indicator, "live", "Live");
           break;
         case "event":
@@ -343,3 +347,14 @@
     AGENCY_LABELS: AGENCY_LABELS,
   };
 })();
+
+// The rule version in the top bar follows publications live (a dispatcher must know which rules
+// decide the calls in front of them).
+document.addEventListener("live:event", function (ev) {
+  var frame = ev.detail;
+  if (!frame || frame.kind !== "ruleset.published" || !frame.data) return;
+  var el = document.getElementById("rules-version");
+  if (!el) return;
+  el.dataset.version = frame.data.version;
+  el.textContent = "Rules v" + frame.data.version;
+});

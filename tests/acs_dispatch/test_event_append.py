@@ -40,7 +40,9 @@ def test_it_chains_each_stream_to_its_previous_event(db):
 
 def test_it_pushes_the_full_frame_after_commit(db, capture_events):
     with capture_events() as pushed:
-        event = event_append(kind="test.pushed", actor=None, data={"call": "26-000001"}, streams=[DISPATCH, AUDIT])
+        event = event_append(
+            kind="test.pushed", actor=None, data={"call": "26-000001"}, streams=[DISPATCH, AUDIT]
+        )
 
     assert [stream for stream, _ in pushed] == [AUDIT, DISPATCH]
     frame = dict(pushed)[DISPATCH]
@@ -51,10 +53,9 @@ def test_it_pushes_the_full_frame_after_commit(db, capture_events):
 
 
 def test_it_pushes_nothing_for_a_rolled_back_transaction(db, capture_events):
-    with capture_events() as pushed:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            event_append(kind="test.rolled_back", actor=None, data={}, streams=[DISPATCH])
-            raise RuntimeError("the change failed")
+    with capture_events() as pushed, pytest.raises(RuntimeError), transaction.atomic():
+        event_append(kind="test.rolled_back", actor=None, data={}, streams=[DISPATCH])
+        raise RuntimeError("the change failed")
 
     assert pushed == []
 
@@ -82,7 +83,9 @@ def test_it_keeps_ids_gap_free_in_commit_order_under_concurrent_writers():
             start.wait()
             for i in range(per_thread):
                 with transaction.atomic():
-                    event = event_append(kind="test.concurrent", actor=None, data={"t": n, "i": i}, streams=[DISPATCH])
+                    event = event_append(
+                        kind="test.concurrent", actor=None, data={"t": n, "i": i}, streams=[DISPATCH]
+                    )
                 with order_lock:
                     commit_order.append(event.id)
         except BaseException as exc:  # surfaced below, never swallowed
@@ -98,7 +101,9 @@ def test_it_keeps_ids_gap_free_in_commit_order_under_concurrent_writers():
         # With auto-increment ids a later id can commit first and this list would have a hole.
         try:
             while not done.is_set():
-                seen = list(Event.objects.filter(kind="test.concurrent").order_by("id").values_list("id", flat=True))
+                seen = list(
+                    Event.objects.filter(kind="test.concurrent").order_by("id").values_list("id", flat=True)
+                )
                 if seen and seen != list(range(seen[0], seen[0] + len(seen))):
                     holes_seen.append(seen)
         finally:
@@ -127,5 +132,9 @@ def test_it_keeps_ids_gap_free_in_commit_order_under_concurrent_writers():
         by_thread.setdefault(e.data["t"], []).append(e.id)
     assert all(seq == sorted(seq) for seq in by_thread.values())
     # And the stream chain has no holes: each delivery's prev is the id before it.
-    chain = list(EventDelivery.objects.filter(stream=DISPATCH, event__kind="test.concurrent").order_by("event_id").values_list("event_id", "prev_id"))
+    chain = list(
+        EventDelivery.objects.filter(stream=DISPATCH, event__kind="test.concurrent")
+        .order_by("event_id")
+        .values_list("event_id", "prev_id")
+    )
     assert all(prev == eid - 1 for eid, prev in chain[1:])

@@ -94,32 +94,8 @@ def _run(argv: list[str], *, env: dict, stdin: str | None = None) -> subprocess.
     return done
 
 
-# A stand-in call type list, used only while the checkout lacks calls/data/call_types.csv (which
-# seed_demo reads): the e2e flows need zones, units, users and rules, not the full code list.
-FALLBACK_CALL_TYPES = """code,name,description,apco_code,agencies,priority
-WELCK,Welfare check,Check on a person's welfare,WELCK,ACS+POLICE,3
-MENTAL,Mental health crisis,Person in a behavioral health crisis,PSYCH,ACS,3
-SUICIDE,Suicidal person,Person threatening suicide,SUIC,ACS+POLICE+FIRE_EMS,2
-DISTURB,Disturbance,Disturbance,DIST,POLICE,3
-MEDICAL,Medical emergency,Medical emergency,MED,FIRE_EMS,1
-"""
-
-
 def _seed_demo(server: E2EServer, tmp: Path) -> None:
-    if (ROOT / "calls" / "data" / "call_types.csv").exists():
-        server.manage("seed_demo")
-        return
-    csv_path = tmp / "call_types.csv"
-    csv_path.write_text(FALLBACK_CALL_TYPES)
-    script = (
-        "import django; django.setup()\n"
-        "from django.core.management import call_command\n"
-        "from pathlib import Path\n"
-        "import acs_dispatch.management.commands.seed_demo as seed\n"
-        f"seed.CALL_TYPES_FILE = Path({str(csv_path)!r})\n"
-        "call_command('seed_demo')\n"
-    )
-    _run([sys.executable, "-c", script], env=server.env)
+    server.manage("seed_demo")
 
 
 @pytest.fixture(scope="session")

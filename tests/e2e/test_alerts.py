@@ -22,28 +22,6 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 ALERT_TIMEOUT = 20_000  # ms: 10 s warn limit + 1 s sweep interval + slack
 
-# Until static/js/live.js dispatches the `live:event` / `live:snapshot` CustomEvents itself, relay
-# what the screen's own onEvent / onSnapshot receive. alerts.js is idempotent, so a relay that
-# doubles live.js's own dispatch later changes nothing.
-RELAY = """
-(() => {
-  let live;
-  Object.defineProperty(window, "ACSLive", {
-    configurable: true,
-    get() { return live; },
-    set(value) {
-      const connect = value.connect;
-      value.connect = (opts) => connect({
-        ...opts,
-        onSnapshot(s) { opts.onSnapshot(s); document.dispatchEvent(new CustomEvent("live:snapshot", {detail: s})); },
-        onEvent(f) { opts.onEvent(f); document.dispatchEvent(new CustomEvent("live:event", {detail: f})); },
-      });
-      live = value;
-    },
-  });
-})();
-"""
-
 
 @pytest.fixture(scope="module")
 def sweeping_server(e2e_server, tmp_path_factory):
@@ -117,7 +95,6 @@ def test_it_shows_an_unacknowledged_assignment_alert_on_the_board_without_reload
     sweeping_server, page_as, e2e_api, short_ack_clock
 ):
     board = page_as("dispatcher")
-    board.add_init_script(RELAY)
     board.goto(sweeping_server + "/calls/board/")
     expect(board.locator("#live")).to_have_text("Live", timeout=5_000)
     unit = _available_acs_unit(e2e_api)
