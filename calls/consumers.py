@@ -143,12 +143,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         interval = heartbeat_seconds()
         while True:
             await asyncio.sleep(interval)
-            code = await database_sync_to_async(self._still_admitted)()
+            # One trip to the thread pool per beat: with hundreds of sockets per process, the pool
+            # the API views also run on is the scarce resource, not the two small queries.
+            code, head = await database_sync_to_async(self._heartbeat_check)()
             if code:
                 await self.close(code=code)
                 return
-            head = await database_sync_to_async(snapshots.stream_head)(stream=self.stream)
             await self.send_json({"type": "heartbeat", "last_event_id": head})
+
+    def _heartbeat_check(self) -> tuple[int, int]:
+        code = self._still_admitted()
+        return code, (0 if code else snapshots.stream_head(stream=self.stream))
 
     # --- pushes from the channel layer
     async def stream_event(self, message: dict[str, Any]) -> None:
