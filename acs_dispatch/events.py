@@ -5,6 +5,7 @@ Only services call `event_append`; only this module talks to the channel layer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -116,9 +117,19 @@ def _group_send(frames: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for stream, frame in frames:
-        async_to_sync(layer.group_send)(stream_group(stream), {"type": "stream.event", "event": frame})
+    # One trip into the event loop for all the streams of an event, sent side by side: the order
+    # that matters (event n before n+1 on a stream) holds, since events are sent one after another.
+    async_to_sync(_group_send_all)(layer, frames)
     logger.debug("pushed event %s to %s", frames[0][1]["id"] if frames else None, [s for s, _ in frames])
+
+
+async def _group_send_all(layer, frames: list[tuple[str, dict[str, Any]]]) -> None:
+    await asyncio.gather(
+        *(
+            layer.group_send(stream_group(stream), {"type": "stream.event", "event": frame})
+            for stream, frame in frames
+        )
+    )
 
 
 def user_group(user_id: int) -> str:

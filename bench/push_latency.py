@@ -79,13 +79,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# redis-py >= 6 caps an asyncio connection pool at 100 connections (it used to be unbounded);
-# channels-redis takes one per in-flight group_add / receive, so a few hundred sockets connecting
-# at once fail with MaxConnectionsError. The bench runs the project settings with the cap raised
-# (acs_dispatch/settings.py needs the same: hosts=[{"address": REDIS_URL, "max_connections": ...}]).
+# The project settings as they ship (channels-redis core layer, no socket read timeout, a pool of
+# 4096 connections); --layer pubsub swaps in channels-redis's pub/sub layer to compare.
 BENCH_SETTINGS = """
 from acs_dispatch.settings import *  # noqa: F403
-CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "max_connections": 4096}]  # noqa: F405
 if {pubsub!r}:
     CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"].pop("capacity", None)  # noqa: F405

@@ -25,11 +25,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 
@@ -73,6 +75,100 @@ def _session_alive(scope: dict[str, Any], user_id: int) -> bool:
     return store.load().get(SESSION_KEY) == str(user_id)
 
 
+GROUP_REFRESH_SECONDS = 3600  # channels-redis forgets a group member after a day (group_expiry)
+
+
+class StreamHub:
+    """One channel-layer subscription per stream per process, fanned out to that process's sockets.
+
+    channels-redis delivers a group message once per member channel, and a process takes those
+    off Redis one round trip at a time: with 500 boards on one daphne process, every event cost
+    500 round trips and seconds of lag (bench/push_latency.py). The hub's single channel receives
+    each event once, encodes it once, and hands it to its local sockets in memory. Events still
+    travel through the channel layer (DESIGN.md: the doorbell after commit); only the last hop,
+    inside the process, is ours. One hub per event loop (daphne runs one; each test has its own).
+    """
+
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.members: dict[str, set[LiveConsumer]] = {}
+        self.channel: str | None = None
+        self.tasks: list[asyncio.Task] = []
+        self.lock = asyncio.Lock()
+
+    async def join(self, stream: str, consumer: LiveConsumer) -> None:
+        async with self.lock:
+            if self.channel is None:
+                # The default "specific" prefix on purpose: channels-redis reads every process-local
+                # channel of that prefix from one Redis list; another prefix would be a second list
+                # that only gets read when the sockets' reader happens to let go of the lock.
+                self.channel = await self.layer.new_channel()
+                loop = asyncio.get_running_loop()
+                self.tasks = [loop.create_task(self._receive()), loop.create_task(self._refresh())]
+            # Added on every join, not only the first: it also renews the membership's expiry.
+            await self.layer.group_add(stream_group(stream), self.channel)
+            self.members.setdefault(stream, set()).add(consumer)
+
+    async def leave(self, stream: str, consumer: LiveConsumer) -> None:
+        async with self.lock:
+            members = self.members.get(stream)
+            if members is None:
+                return
+            members.discard(consumer)
+            if members:
+                return
+            del self.members[stream]
+            await self.layer.group_discard(stream_group(stream), self.channel)
+            if not self.members:
+                # No socket left: stop listening, so an idle process (or a finished test) holds
+                # no receive open on the layer.
+                for task in self.tasks:
+                    task.cancel()
+                self.tasks, self.channel = [], None
+
+    async def _receive(self) -> None:
+        channel = self.channel
+        while True:
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis restarted or the connection dropped: the screens notice the gap at their
+                # next heartbeat and resume from the Event table; keep listening.
+                logger.exception("live hub: receive failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            if message.get("type") != "stream.event":
+                continue
+            frame = message["event"]
+            text = json.dumps(frame)
+            for consumer in list(self.members.get(frame.get("stream"), ())):
+                try:
+                    await consumer.stream_push(frame, text)
+                except Exception:
+                    logger.exception("live hub: push of event %s to a socket failed", frame.get("id"))
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            async with self.lock:
+                for stream in list(self.members):
+                    await self.layer.group_add(stream_group(stream), self.channel)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StreamHub] = weakref.WeakKeyDictionary()
+
+
+def stream_hub() -> StreamHub:
+    """The hub of the running event loop."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = StreamHub()
+    return hub
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """A socket on one stream: admit, join groups, snapshot, then forward pushes and replays."""
 
@@ -92,6 +188,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.stream: str | None = None
         self.covered = 0  # every event id <= covered is already in the client's hands
+        # While a snapshot or a replay is being sent, pushes wait here (in order) instead of
+        # overtaking it; they are flushed, minus what the snapshot or replay already covered.
+        self.holding: list[tuple[dict[str, Any], str]] | None = []
         self.heartbeat_task: asyncio.Task | None = None
         # Accept first: a close code sent during the handshake never reaches the browser.
         await self.accept()
@@ -103,9 +202,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk
         # Join the groups BEFORE reading the snapshot: an event committed in between is then
         # both pushed (queued behind this handler) and, maybe, in the snapshot; never neither.
-        await self.channel_layer.group_add(stream_group(self.stream), self.channel_name)
+        await stream_hub().join(self.stream, self)
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self._send_snapshot()
+        await self._release()
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
 
     def _admit(self, user) -> int:
@@ -131,7 +231,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "heartbeat_task", None) is not None:
             self.heartbeat_task.cancel()
         if getattr(self, "stream", None):
-            await self.channel_layer.group_discard(stream_group(self.stream), self.channel_name)
+            await stream_hub().leave(self.stream, self)
             await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
 
     async def _send_snapshot(self) -> None:
@@ -156,12 +256,28 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return code, (0 if code else snapshots.stream_head(stream=self.stream))
 
     # --- pushes from the channel layer
-    async def stream_event(self, message: dict[str, Any]) -> None:
-        """Forward a pushed frame as is: it carries the full payload, no query needed."""
-        frame = message["event"]
+    async def stream_push(self, frame: dict[str, Any], text: str) -> None:
+        """Forward a pushed frame (from the hub), already encoded: no query, no re-encoding."""
+        if self.holding is not None:
+            self.holding.append((frame, text))
+            return
+        await self._forward(frame, text)
+
+    async def _forward(self, frame: dict[str, Any], text: str) -> None:
         if frame.get("stream") != self.stream or frame["id"] <= self.covered:
             return  # already in the snapshot or a replay the client holds
-        await self.send_json(self._visible(frame))
+        self.covered = frame["id"]
+        if frame["kind"] in CLINICAL_KINDS and not self.reads_clinical_notes():
+            await self.send_json(self._visible(frame))
+        else:
+            await self.send(text_data=text)
+
+    async def _release(self) -> None:
+        """Send the pushes held during a snapshot or replay, then forward pushes directly again."""
+        while self.holding:
+            frame, text = self.holding.pop(0)
+            await self._forward(frame, text)
+        self.holding = None
 
     async def session_end(self, message: dict[str, Any]) -> None:
         """The user logged out (acs_dispatch.services.user_logout_record) or lost the role."""
@@ -204,6 +320,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             await self._error("bad_after", "after must be an event id (an integer >= 0)")
             return
+        self.holding = []
+        try:
+            await self._replay_send(after)
+        finally:
+            await self._release()
+
+    async def _replay_send(self, after: int) -> None:
         replay = await database_sync_to_async(_replay)(stream=self.stream, after=after)
         if replay is None:
             await self._send_snapshot()
