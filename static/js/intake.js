@@ -10,6 +10,20 @@ const callTypes = JSON.parse(document.getElementById("call-types-data").textCont
 const zones = JSON.parse(document.getElementById("zones-data").textContent);
 
 const $ = (id) => document.getElementById(id);
+
+// The co-response modes of triage/engine.py (MODES), in the words a call-taker reads.
+const MODE_LABELS = {
+  ACS_ALONE: "ACS alone",
+  ACS_LEAD_POLICE_STAGED: "ACS leads; police staged nearby",
+  POLICE_LEAD_ACS_FOLLOW: "Police lead; ACS follows up",
+  POLICE_ALONE: "Police alone",
+  POLICE_LEAD_FIRE_EMS: "Police lead; fire/EMS staged",
+  POLICE_LEAD_FIRE_EMS_ACS: "Police lead; fire/EMS staged; ACS follows up",
+  FIRE_EMS_ALONE: "Fire/EMS alone",
+  FIRE_EMS_WITH_POLICE: "Fire/EMS lead; police assist",
+  FIRE_EMS_WITH_ACS: "Fire/EMS lead; ACS follows up",
+  FIRE_EMS_WITH_POLICE_ACS: "Fire/EMS lead; police assist; ACS follows up",
+};
 const FIELDS = ["call_type", "narrative", "address", "lat", "lon", "caller_name", "caller_phone",
   "weapons", "violence", "medical", "caller_is_subject"];
 const SCREENING = ["weapons", "violence", "medical", "caller_is_subject"];
@@ -110,7 +124,8 @@ typeList.addEventListener("mousedown", (e) => {
 let map = null;
 let marker = null;
 if (window.L && $("intake-map")) {
-  map = L.map("intake-map", { keyboard: false, zoomControl: false, attributionControl: false });
+  // zoomSnap below 1: with whole zoom levels the city fits at a size too small to pick a point.
+  map = L.map("intake-map", { keyboard: false, zoomControl: false, attributionControl: false, zoomSnap: 0.25 });
   map.getContainer().removeAttribute("tabindex");
   // Not interactive: no focusable SVG paths in the tab order; a click goes to the map itself.
   const layer = L.geoJSON(zones, {
@@ -254,7 +269,7 @@ function resultRender(call) {
       <dt>Lead</dt><dd id="result-lead">${esc(AGENCY[t.lead] || t.lead)}</dd>
       <dt>Priority</dt><dd><span class="badge p${esc(t.priority)}" id="result-priority">P${esc(t.priority)}</span>
         ${t.priority === 1 ? "(most urgent)" : ""}</dd>
-      ${t.mode ? `<dt>Mode</dt><dd>${esc(t.mode.replace(/_/g, " ").toLowerCase())}</dd>` : ""}
+      ${t.mode ? `<dt>Mode</dt><dd>${esc(MODE_LABELS[t.mode] || t.mode.replace(/_/g, " ").toLowerCase())}</dd>` : ""}
       <dt>Rule</dt><dd>${esc(t.rule || "—")} <span class="muted">(rule set v${esc(t.ruleset_version ?? "—")})</span></dd>
     </dl>
     <h3>Why</h3>

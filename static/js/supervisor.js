@@ -56,9 +56,16 @@
     var label = u.call_sign + " · " + (L.STATUS_LABELS[u.status] || u.status);
     if (!m) {
       m = window.L.circleMarker([u.lat, u.lon], { radius: 9, weight: 2, color: "#0f1419", fillOpacity: 0.95 });
-      m.bindTooltip("", { permanent: true, direction: "right", offset: [8, 0], className: "map-label" });
       m.addTo(map);
       unitMarkers[u.id] = m;
+    }
+    // Busy units carry a permanent label (the ones a supervisor watches); available ones show
+    // theirs on hover or focus, so eighteen labels do not bury the map.
+    var permanent = u.status !== "AVAILABLE";
+    if (m.acsPermanent !== permanent) {
+      m.unbindTooltip();
+      m.bindTooltip("", { permanent: permanent, direction: "right", offset: [8, 0], className: "map-label" });
+      m.acsPermanent = permanent;
     }
     m.setLatLng([u.lat, u.lon]);
     m.setStyle({ fillColor: colour });
