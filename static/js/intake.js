@@ -156,12 +156,16 @@ $("lon").addEventListener("change", markerMove);
 // --- history ----------------------------------------------------------------------------------
 
 let historyTimer = null;
+// Only the newest lookup may draw: a lookup typed before a save can answer after the saved call's
+// own history and would list the new call as "earlier".
+let historySeq = 0;
 function historySoon() {
   clearTimeout(historyTimer);
   historyTimer = setTimeout(historyLoad, 300);
 }
 
 async function historyLoad(url) {
+  const seq = ++historySeq;
   const params = new URLSearchParams();
   if (!url) {
     const address = $("address").value.trim();
@@ -179,7 +183,8 @@ async function historyLoad(url) {
   }
   const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
   if (!response.ok) return;
-  historyRender(await response.json());
+  const history = await response.json();
+  if (seq === historySeq) historyRender(history);
 }
 
 const MATCH = { address: "same address", nearby: "within 100 m", phone: "same phone" };
@@ -296,6 +301,7 @@ async function submit() {
     const body = await response.json().catch(() => ({}));
     if (response.status === 201) {
       resultRender(body);
+      clearTimeout(historyTimer);
       historyLoad(`${apiUrl}/${body.id}/history`);
     } else if (response.status === 400) {
       errorsShow(body.errors || body, body.errors ? body.detail : "");

@@ -64,7 +64,7 @@
     var permanent = u.status !== "AVAILABLE";
     if (m.acsPermanent !== permanent) {
       m.unbindTooltip();
-      m.bindTooltip("", { permanent: permanent, direction: "right", offset: [8, 0], className: "map-label" });
+      m.bindTooltip("", { permanent: permanent, direction: "auto", offset: [8, 0], className: "map-label" });
       m.acsPermanent = permanent;
     }
     m.setLatLng([u.lat, u.lon]);

@@ -1,0 +1,50 @@
+"""Issue 4 end to end: the call-taker enters a call with the keyboard only, the dispatcher finds it
+on the board, assigns the recommended unit, and the call shows DISPATCHED.
+
+Run: .venv/bin/pytest -m e2e tests/e2e/test_dispatch_flow.py   (fixtures: tests/e2e/conftest.py)
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_it_takes_a_keyboard_call_to_a_dispatched_unit(page_as, e2e_api):
+    intake = page_as("calltaker")
+    expect(intake.locator("#call_type")).to_be_focused()
+    keys = intake.keyboard
+    keys.type("welfare")
+    keys.press("Enter")  # the highlighted call type from the type-ahead
+    keys.press("Tab")
+    keys.type("Woman sitting on the curb crying, says she has nowhere to go, not aggressive, no weapons.")
+    keys.press("Tab")
+    keys.type("Central Ave SE & Yale Blvd SE")
+    keys.press("Tab")
+    keys.type("35.0801")
+    keys.press("Tab")
+    keys.type("-106.6210")
+    keys.press("Enter")
+    expect(intake.locator("#result-number")).to_contain_text(re.compile(r"Call \d\d-\d{6}"))
+    number = intake.locator("#result-number").inner_text().removeprefix("Call ").strip()
+    expect(intake.locator("#result-agencies")).to_contain_text("ACS")
+
+    board = page_as("dispatcher")
+    row = board.locator("#queue li", has_text=number)
+    expect(row).to_have_count(1)
+    row.click()
+    first_assign = board.locator("#recs button", has_text=re.compile(r"^Assign ")).first
+    expect(first_assign).to_be_visible()
+    unit = first_assign.inner_text().removeprefix("Assign ").strip()
+    first_assign.click()
+
+    active = board.locator("#active tr", has_text=number)
+    expect(active).to_contain_text("Dispatched")
+    expect(active).to_contain_text(unit)
+    status, calls = e2e_api("dispatcher").get("calls?status=DISPATCHED")
+    assert status == 200
+    assert number in [c["number"] for c in calls]
