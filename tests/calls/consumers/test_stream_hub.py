@@ -14,7 +14,13 @@ from calls.consumers import stream_hub
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def test_it_subscribes_a_stream_once_for_many_sockets(socket, dana, ada):
+@pytest.fixture
+def in_memory_layer(settings):
+    """The in-memory layer, whose group table the tests can read (under CI the layer is Redis)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+async def test_it_subscribes_a_stream_once_for_many_sockets(socket, dana, ada, in_memory_layer):
     async with contextlib.AsyncExitStack() as stack:
         sockets = [
             await stack.enter_async_context(socket("/ws/dispatch/", user)) for user in (dana, ada, dana)
@@ -41,7 +47,7 @@ async def test_it_gives_every_socket_each_event_once(socket, dana, ada, make_cal
         assert await second.receive_nothing(timeout=0.2)
 
 
-async def test_it_unsubscribes_when_the_last_socket_of_a_stream_closes(socket, dana):
+async def test_it_unsubscribes_when_the_last_socket_of_a_stream_closes(socket, dana, in_memory_layer):
     async with socket("/ws/dispatch/", dana) as ws:
         await ws.receive_json_from()
 
