@@ -143,8 +143,8 @@ class Command(BaseCommand):
                 p["label"] = f"{p['beat']} {beat_names[p['beat']]}".strip()
             # Beat 0 is the bay: no calls come from the water.
             beats_raw["features"] = [f for f in beats_raw["features"] if f["properties"]["beat"] != 0]
-            # The city's own beat file has one self-intersecting ring (Tijuana River Valley): mend it
-            # rather than refuse the city's official boundaries.
+            # Three polygons of the city's own beat file cross themselves (Tijuana River Valley among
+            # them): mend them rather than refuse the city's official boundaries.
             beats = zones_from_geojson(
                 beats_raw, name_field="label", parent_field="div", source="SDPD beats", repair=True
             )
