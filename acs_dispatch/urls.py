@@ -10,7 +10,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("healthz", views.health, name="health"),
     path("calls/", include("calls.urls")),
-    path("alerts/", include("calls.alert_urls")),
+    path("alerts/", include("calls.alerts_urls")),
     path("units/", include("responders.urls")),
     path("triage/", include("triage.urls")),
     path("api/v1/", include("acs_dispatch.api_urls")),

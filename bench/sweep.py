@@ -34,8 +34,8 @@ os.environ["TEST_DB_NAME"] = (
 
 
 def populate(*, calls: int, units: int, due_fraction: float, now: dt.datetime, rng: random.Random) -> None:
-    from calls.alert_services import DEFAULT_THRESHOLDS
     from calls.models import Call
+    from calls.services.alerts import DEFAULT_THRESHOLDS
     from responders.models import Assignment, Unit
     from responders.services import agencies_ensure
 
@@ -125,8 +125,8 @@ def main() -> None:
     from django.test.utils import setup_databases, teardown_databases
     from django.utils import timezone
 
-    from calls.alert_services import deadlines_sweep
     from calls.models import Alert, Call
+    from calls.services.alerts import deadlines_sweep
 
     old = setup_databases(verbosity=0, interactive=False)
     try:

@@ -18,4 +18,9 @@ urlpatterns = [
     path("events", api.EventsApi.as_view(), name="api-events"),
     path("dispositions", api.DispositionsApi.as_view(), name="api-dispositions"),
     path("call-types", api.CallTypesApi.as_view(), name="api-call-types"),
+    path("alerts", api.AlertsListApi.as_view(), name="api-alerts"),
+    path(
+        "alerts/<int:alert_id>/acknowledge", api.AlertAcknowledgeApi.as_view(), name="api-alert-acknowledge"
+    ),
+    path("thresholds", api.ThresholdsApi.as_view(), name="api-thresholds"),
 ]

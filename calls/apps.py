@@ -30,7 +30,7 @@ def sweep_loop(interval: float, stop: threading.Event) -> None:
     from django.db import DatabaseError, close_old_connections
     from django.utils import timezone
 
-    from calls.alert_services import deadlines_sweep
+    from calls.services.alerts import deadlines_sweep
 
     while not stop.wait(interval):
         close_old_connections()

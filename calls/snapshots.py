@@ -25,10 +25,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
-from calls.alert_events import alert_summary
-from calls.alert_selectors import alerts_open
-from calls.events import call_summary
+from calls.events import alert_summary, call_summary
 from calls.models import BackupRequest, Call, ClinicalNote, EventDelivery, StreamHead
+from calls.selectors.alerts import alerts_open
 from responders.events import unit_summary
 from responders.models import Assignment, Unit
 

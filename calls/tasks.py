@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from calls.alert_services import deadlines_sweep
+from calls.services.alerts import deadlines_sweep
 
 # The sweep runs in well under a second (bench/sweep.py: 10,000 open calls); these limits stop a
 # sweep stuck on a lock long before the broker's 300 s visibility timeout would redeliver it.

@@ -14,8 +14,8 @@ from shapely.geometry import Point, shape
 
 from acs_dispatch.roles import Role
 from acs_dispatch.services import user_create
-from calls.alert_services import thresholds_ensure_defaults
 from calls.services import call_types_load, dispositions_load
+from calls.services.alerts import thresholds_ensure_defaults
 from responders.geography import (
     albuquerque_area_commands,
     read_geojson,

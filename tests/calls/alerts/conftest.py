@@ -15,7 +15,7 @@ from tests.conftest import CURRENT_TIME
 
 @pytest.fixture
 def sweep():
-    from calls.alert_services import deadlines_sweep
+    from calls.services.alerts import deadlines_sweep
 
     def run(*, after: float) -> dict[str, int]:
         return deadlines_sweep(now=CURRENT_TIME + dt.timedelta(seconds=after))

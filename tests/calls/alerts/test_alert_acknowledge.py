@@ -6,8 +6,8 @@ import pytest
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR
 from acs_dispatch.exceptions import NotAllowed
-from calls.alert_services import alert_acknowledge
 from calls.models import Alert, Event
+from calls.services.alerts import alert_acknowledge
 from responders.services import assignment_acknowledge, unit_status_change
 from tests.conftest import CURRENT_TIME
 

@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from calls.alert_services import deadlines_sweep
 from calls.models import Alert, Call, Event
+from calls.services.alerts import deadlines_sweep
 from responders.models import Assignment, Unit
 from responders.services import unit_ensure
 from tests.conftest import CURRENT_TIME

@@ -7,7 +7,7 @@ from calls.models import Alert, Call, Event
 from responders.models import Assignment, Unit
 from responders.services import assignment_acknowledge
 
-# ACS priority 2: warn after 90 s, escalate after 180 s (calls.alert_services.DEFAULT_THRESHOLDS).
+# ACS priority 2: warn after 90 s, escalate after 180 s (calls.services.alerts.DEFAULT_THRESHOLDS).
 
 
 def test_it_raises_nothing_before_the_limit(acs_call, acs_12, assign, sweep):

@@ -41,7 +41,7 @@ def test_it_escalates_a_call_still_waiting_at_the_second_limit(acs_call, sweep):
 
 
 def test_it_escalates_even_when_the_warning_was_acknowledged(acs_call, dana, sweep):
-    from calls.alert_services import alert_acknowledge
+    from calls.services.alerts import alert_acknowledge
 
     sweep(after=300)
     alert_acknowledge(alert=Alert.objects.get(), actor=dana)
@@ -65,7 +65,7 @@ def test_it_stops_the_clock_once_a_unit_is_assigned(acs_call, acs_12, assign, ri
 
 
 def test_it_uses_the_thresholds_an_admin_set(acs_call, ada, sweep):
-    from calls.alert_services import threshold_update
+    from calls.services.alerts import threshold_update
 
     threshold_update(kind="QUEUE", agency="ACS", priority=2, warn_seconds=60, escalate_seconds=120, actor=ada)
 

@@ -7,8 +7,8 @@ import datetime as dt
 import time_machine
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
-from calls.alert_services import alert_acknowledge
 from calls.models import Alert
+from calls.services.alerts import alert_acknowledge
 from responders.services import assignment_acknowledge, unit_status_change
 from tests.conftest import CURRENT_TIME
 
@@ -111,7 +111,7 @@ def test_it_warns_the_dispatcher_of_a_unit_en_route_too_long(
 def test_it_counts_elapsed_seconds_across_the_dst_change(make_call, acs_12, riley, dana):
     """Albuquerque falls back at 02:00 MDT on 2026-11-01 (08:00 UTC): the wall clock repeats an
     hour, the status check must still come 30 minutes after arrival, not 90."""
-    from calls.alert_services import deadlines_sweep
+    from calls.services.alerts import deadlines_sweep
     from responders.services import unit_assign
 
     arrival = dt.datetime(2026, 11, 1, 7, 45, tzinfo=dt.UTC)  # 01:45 MDT, before the fall-back

@@ -60,7 +60,7 @@ def test_it_sweeps_on_the_in_process_loop(db, monkeypatch):
         stop.set()
         return {}
 
-    monkeypatch.setattr("calls.alert_services.deadlines_sweep", fake_sweep)
+    monkeypatch.setattr("calls.services.alerts.deadlines_sweep", fake_sweep)
 
     calls_apps.sweep_loop(0.01, stop)
 

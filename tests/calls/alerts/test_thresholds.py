@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import NotAllowed, ValidationFailed
-from calls.alert_selectors import thresholds_effective
-from calls.alert_services import DEFAULT_THRESHOLDS, threshold_update, thresholds_ensure_defaults
 from calls.models import DeadlineThreshold, Event
+from calls.selectors.alerts import thresholds_effective
+from calls.services.alerts import DEFAULT_THRESHOLDS, threshold_update, thresholds_ensure_defaults
 
 
 def test_it_covers_every_clock_agency_and_priority_with_a_default():

@@ -21,8 +21,9 @@ from django.utils import timezone
 from acs_dispatch.events import AUDIT, DISPATCH, SUPERVISOR, event_append
 from acs_dispatch.exceptions import NotAllowed, ValidationFailed
 from acs_dispatch.roles import Role, user_has_role
-from calls.alert_events import STATUS_CHECK_KINDS, alert_event_data, alert_streams
-from calls.alert_selectors import (
+from calls.events import STATUS_CHECK_KINDS, alert_event_data, alert_streams, call_summary
+from calls.models import Alert, Call, DeadlineThreshold
+from calls.selectors.alerts import (
     AGENCIES,
     PRIORITIES,
     assignments_ack_due,
@@ -30,8 +31,6 @@ from calls.alert_selectors import (
     calls_queue_due,
     thresholds_effective,
 )
-from calls.events import call_summary
-from calls.models import Alert, Call, DeadlineThreshold
 from responders.events import unit_summary
 from responders.models import Assignment, Unit
 

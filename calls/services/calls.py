@@ -101,7 +101,7 @@ ACS_DISPOSITIONS = [
     ("ACS-HF", "ACS: handed to fire/EMS"),
     ("ACS-988", "ACS: transferred to 988"),
 ]
-DISPOSITIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "sdpd_disposition_codes.csv"
+DISPOSITIONS_FILE = Path(__file__).resolve().parents[2] / "data" / "sdpd_disposition_codes.csv"
 
 
 def _answer_to_bool(answer: str) -> bool | None:

@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 
 from acs_dispatch.permissions import IsAdmin, roles_permission
 from acs_dispatch.roles import Role
-from calls.alert_events import alert_summary
-from calls.alert_selectors import AGENCIES, PRIORITIES, alert_get, alerts_visible, thresholds_list
-from calls.alert_services import alert_acknowledge, thresholds_update
+from calls.events import alert_summary
 from calls.models import Alert, DeadlineThreshold
+from calls.selectors.alerts import AGENCIES, PRIORITIES, alert_get, alerts_visible, thresholds_list
+from calls.services.alerts import alert_acknowledge, thresholds_update
 
 # The roles that are shown alerts: who handles one is decided per alert by the service.
 IsAlertHandler = roles_permission(Role.DISPATCHER, Role.ACS_SUPERVISOR, Role.RESPONDER, Role.ADMIN)

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from acs_dispatch.roles import Role, user_has_role
-from calls.alert_events import alert_streams
+from calls.events import alert_streams
 from calls.models import Alert, Call, DeadlineThreshold
 from responders.models import Assignment, Unit
 
@@ -30,7 +30,7 @@ PRIORITIES = (1, 2, 3, 4)
 def thresholds_effective() -> dict[ThresholdKey, tuple[int, int]]:
     """(warn_seconds, escalate_seconds) for every kind, agency and priority: the admin's rows
     over the built-in defaults, so the clocks run even on a database never seeded."""
-    from calls.alert_services import DEFAULT_THRESHOLDS
+    from calls.services.alerts import DEFAULT_THRESHOLDS
 
     result = dict(DEFAULT_THRESHOLDS)
     for row in DeadlineThreshold.objects.values_list(

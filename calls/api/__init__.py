@@ -1,0 +1,28 @@
+"""The REST API of the calls app, by sub-domain: calls (calls.py); alerts and thresholds (alerts.py)."""
+
+from __future__ import annotations
+
+from calls.api.alerts import (  # noqa: F401
+    AlertAcknowledgeApi,
+    AlertsListApi,
+    ThresholdsApi,
+)
+from calls.api.calls import (  # noqa: F401
+    AGENCY_CHOICES,
+    BackupRequestCreateApi,
+    CallCancelApi,
+    CallCloseApi,
+    CallDetailApi,
+    CallDuplicateApi,
+    CallHistoryApi,
+    CallOverrideApi,
+    CallsApi,
+    CallTypesApi,
+    ClinicalNotesApi,
+    DispositionsApi,
+    EventsApi,
+    HistoryLookupApi,
+    TriStateField,
+    call_or_404,
+    call_payload,
+)

@@ -1,0 +1,47 @@
+"""Writes of the calls app, by sub-domain: calls and their lifecycle (calls.py); alerts, thresholds
+and the deadline sweep (alerts.py). Import from here: `from calls.services import call_create`."""
+
+from __future__ import annotations
+
+from calls.services.alerts import (  # noqa: F401
+    DEFAULT_THRESHOLDS,
+    alert_acknowledge,
+    alert_may_acknowledge,
+    alert_raise,
+    assignment_ack_escalate,
+    deadlines_sweep,
+    duration_text,
+    threshold_update,
+    thresholds_ensure_defaults,
+    thresholds_update,
+)
+from calls.services.calls import (  # noqa: F401
+    ACS_DISPOSITIONS,
+    AGENCY_CODES,
+    CALL_TRANSITIONS,
+    CITY_TIME_ZONE,
+    DISPOSITIONS_FILE,
+    NO_RULESET_DECISION,
+    OPEN_STATUSES,
+    backup_request,
+    backup_requests_handle,
+    call_cancel,
+    call_close,
+    call_create,
+    call_decision,
+    call_mark_dispatched,
+    call_mark_duplicate,
+    call_mark_on_scene,
+    call_number_next,
+    call_override,
+    call_triage,
+    call_triage_input,
+    call_types_load,
+    call_units_changed,
+    caution_flag_add,
+    clinical_note_add,
+    clinical_note_summary,
+    disposition_check,
+    dispositions_load,
+    phone_normalize,
+)
