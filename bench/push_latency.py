@@ -2,6 +2,8 @@
 
     REDIS_URL=redis://127.0.0.1:6379/2 .venv/bin/python bench/push_latency.py [--clients 10,100,500] [--calls 30]
 
+It empties the Redis database of REDIS_URL before each run: give it one of its own.
+
 What it does, per client count N:
 1. starts daphne (one process) with channels-redis on the given Redis, against a fresh SQLite
    database (or DATABASE_URL when set), migrated and seeded with agencies, the default triage
@@ -39,6 +41,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -319,6 +323,10 @@ def main() -> None:
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
     runs = []
     for n in [int(x) for x in args.clients.split(",")]:
+        # Start each run from an empty Redis database (the bench's own; REDIS_URL defaults to db 2):
+        # group members left by an earlier run's daphne stay for a day (group_expiry), and every
+        # group_send would still push to each of them.
+        redis.Redis.from_url(redis_url).flushdb()
         server = Server(redis_url, pubsub=args.layer == "pubsub")
         tokens = server.start()
         try:
