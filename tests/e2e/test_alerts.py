@@ -131,3 +131,11 @@ def test_it_shows_an_unacknowledged_assignment_alert_on_the_board_without_reload
     status, history = e2e_api("dispatcher").get("alerts?open=0")
     mine = next(a for a in history if a["assignment_id"] == assignment["id"])
     assert mine["acknowledged_by"] == "dispatcher"
+
+
+def test_it_has_an_accessible_thresholds_page_for_admins(page_as, e2e_server, axe_check):
+    page = page_as("admin")
+    page.goto(e2e_server.url + "/alerts/thresholds/")
+
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert axe_check(page) == []

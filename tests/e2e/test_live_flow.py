@@ -96,7 +96,7 @@ def test_it_carries_a_call_from_intake_to_an_acknowledged_unit_without_reload(
     # The shared alerts panel (templates/calls/_alerts.html, issue 6) is checked by its own
     # tests; these screens are checked here.
     for page in (board, unit, supervisor):
-        assert axe_check(page, exclude=["section#alerts"]) == [], page.url
+        assert axe_check(page) == [], page.url
 
 
 def test_it_reconnects_and_catches_up_after_a_dropped_socket(e2e_server, page_as, e2e_api):

@@ -16,21 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SAVE_TIMEOUT = 10_000  # ms: debounce + save on a loaded box
 
 
-def _axe_violations(page, selectors):
-    """Serious / critical WCAG 2.1 A/AA violations inside `selectors` (axe vendored in static/)."""
-    page.add_script_tag(content=(ROOT / "static" / "vendor" / "axe" / "axe.min.js").read_text())
-    result = page.evaluate(
-        """async (include) => await axe.run({include: include.map((s) => [s])},
-            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""",
-        selectors,
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def _rule_card(page, name):
     return page.locator("li.rule").filter(
         has=page.locator("h2", has_text=re.compile(rf": {re.escape(name)}$"))
@@ -38,7 +23,7 @@ def _rule_card(page, name):
 
 
 def test_it_edits_tests_replays_and_publishes_a_rule_that_then_triages_new_calls(
-    e2e_server, page_as, e2e_api
+    e2e_server, page_as, e2e_api, axe_check
 ):
     admin_api = e2e_api("admin")
     status, sets = admin_api.get("rulesets")
@@ -103,7 +88,7 @@ def test_it_edits_tests_replays_and_publishes_a_rule_that_then_triages_new_calls
     expect(page.locator("table.transitions")).to_contain_text("ACS+POLICE (lead ACS)")
     expect(page.locator("svg.whatif-chart")).to_be_visible()
     # The editor's own regions (the shared header and messages are checked by their owners' tests).
-    assert _axe_violations(page, ["#rule-editor", "#bench", "#whatif"]) == []
+    assert axe_check(page) == []
 
     # Publish with a note: the new version goes live at once.
     page.get_by_label("What changed and why").fill("Sleepers: police stage nearby (e2e)")
