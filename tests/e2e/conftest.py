@@ -27,6 +27,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -94,6 +95,48 @@ def _run(argv: list[str], *, env: dict, stdin: str | None = None) -> subprocess.
     return done
 
 
+@contextlib.contextmanager
+def daphne_running(*, env: dict, port: int, log_path: Path):
+    """Run daphne on 127.0.0.1:`port` with `env` until the block ends; yields its base URL."""
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "acs_dispatch.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
+                        if resp.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("daphne did not start:\n" + log_path.read_text())
+                time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def _seed_demo(server: E2EServer, tmp: Path) -> None:
     server.manage("seed_demo")
 
@@ -121,34 +164,8 @@ def e2e_server():
     server = E2EServer(url=f"http://127.0.0.1:{port}", env=env, log_path=tmp / "daphne.log")
     server.manage("migrate", "--noinput")
     _seed_demo(server, tmp)
-    log = open(server.log_path, "w")  # noqa: SIM115 (closed below, after the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "acs_dispatch.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(server.url + "/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("daphne did not start:\n" + server.log_path.read_text())
-            time.sleep(0.2)
+    with daphne_running(env=env, port=port, log_path=server.log_path):
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

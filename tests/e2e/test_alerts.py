@@ -7,61 +7,22 @@ database with INPROCESS_SWEEP=True and a 1 s interval: the embedded default's in
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import _free_port, daphne_running
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 ALERT_TIMEOUT = 20_000  # ms: 10 s warn limit + 1 s sweep interval + slack
 
 
 @pytest.fixture(scope="module")
 def sweeping_server(e2e_server, tmp_path_factory):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**e2e_server.env, "INPROCESS_SWEEP": "True", "DEADLINE_SWEEP_INTERVAL": "1"}
     log_path = tmp_path_factory.mktemp("sweeping") / "daphne.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed below, after the process)
-    daphne = str(Path(sys.executable).with_name("daphne"))
-    proc = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "acs_dispatch.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("daphne did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
+    with daphne_running(env=env, port=_free_port(), log_path=log_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture
