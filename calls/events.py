@@ -71,6 +71,21 @@ def assignment_summary(assignment) -> dict[str, Any]:
     }
 
 
+def call_decision(call) -> dict[str, Any]:
+    """The triage decision in force on a call, in the triage_preview shape plus mode and guards
+    (also what an override keeps as the original decision)."""
+    return {
+        "agencies": list(call.agencies),
+        "lead": call.lead,
+        "mode": call.mode,
+        "priority": call.priority,
+        "rule": call.triage_rule,
+        "ruleset_version": call.ruleset_version,
+        "reasons": list(call.triage_reasons),
+        "guards": list(call.triage_guards),
+    }
+
+
 def call_summary(call, *, assignments=None, backup_requests=None) -> CallSummary:
     """The call as every screen shows it. `assignments` (active ones) and `backup_requests` may be
     passed in when prefetched; otherwise they are read from the call."""
@@ -97,14 +112,7 @@ def call_summary(call, *, assignments=None, backup_requests=None) -> CallSummary
         "violence": call.violence,
         "medical": call.medical,
         "caller_is_subject": call.caller_is_subject,
-        "agencies": list(call.agencies),
-        "lead": call.lead,
-        "mode": call.mode,
-        "priority": call.priority,
-        "rule": call.triage_rule,
-        "ruleset_version": call.ruleset_version,
-        "reasons": list(call.triage_reasons),
-        "guards": list(call.triage_guards),
+        **call_decision(call),
         "acs_eligible": call.acs_eligible,
         "acs_exclusion": call.acs_exclusion,
         "overridden": call.overridden_at is not None,

@@ -28,7 +28,6 @@ from calls.services.calls import (  # noqa: F401
     call_cancel,
     call_close,
     call_create,
-    call_decision,
     call_mark_dispatched,
     call_mark_duplicate,
     call_mark_on_scene,

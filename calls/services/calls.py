@@ -17,7 +17,7 @@ from django.utils import timezone
 from acs_dispatch.events import AUDIT, SUPERVISOR, counter_next, event_append, unit_stream
 from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from acs_dispatch.roles import Role, user_has_role
-from calls.events import call_streams, call_summary
+from calls.events import call_decision, call_streams, call_summary
 from calls.models import Answer, BackupRequest, Call, CallType, CautionFlag, ClinicalNote, Disposition
 
 logger = logging.getLogger(__name__)
@@ -313,20 +313,6 @@ def call_triage(*, call: Call, actor: Any) -> Call:
     call.save(update_fields=update)
     _call_event(kind="call.triaged", call=call, actor=actor)
     return call
-
-
-def call_decision(call: Call) -> dict[str, Any]:
-    """The decision in force on a call, in the triage_preview shape plus mode and guards."""
-    return {
-        "agencies": list(call.agencies),
-        "lead": call.lead,
-        "mode": call.mode,
-        "priority": call.priority,
-        "rule": call.triage_rule,
-        "ruleset_version": call.ruleset_version,
-        "reasons": list(call.triage_reasons),
-        "guards": list(call.triage_guards),
-    }
 
 
 @transaction.atomic
