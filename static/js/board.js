@@ -198,6 +198,7 @@
     $("detail-body").innerHTML =
       '<div id="detail-info"></div>' +
       '<h3>Recommended units</h3><div id="recs"><p class="muted">Loading…</p></div>' +
+      '<h3>History here and from this caller</h3><div id="history"><p class="muted">Loading…</p></div>' +
       '<h3>Override triage</h3>' +
       '<form id="override-form" class="inline-form">' +
       '<fieldset><legend>Agencies</legend>' +
@@ -225,6 +226,7 @@
     renderDetailInfo();
     loadDispositions();
     loadRecs(id);
+    loadHistory(id);
     $("override-form").addEventListener("submit", submitOverride);
     $("close-form").addEventListener("submit", submitClose);
     $("cancel-form").addEventListener("submit", submitCancel);
@@ -254,6 +256,44 @@
       (c.overridden ? "<p>Overridden: " + esc(c.override_reason) + "</p>" : "") +
       (c.units && c.units.length ? "<p>Units: " + c.units.map(function (u) { return esc(u.unit) + " " + L.statusBadge(u.unit_status); }).join(", ") + "</p>" : "");
     tick();
+  }
+
+  var MATCH = { address: "same address", nearby: "within 100 m", phone: "same phone" };
+
+  function when(iso) {
+    // Date and time on the city's clock, whatever the workstation's time zone.
+    return new Date(iso).toLocaleString("en-US", { timeZone: "America/Denver", hour12: false });
+  }
+
+  // Earlier calls at the address, within 100 m or from the phone (90 days) and caution flags:
+  // repeat calls are normal for ACS clients, and the dispatcher needs that context to send well.
+  function loadHistory(id) {
+    return L.api("GET", "/api/v1/calls/" + id + "/history").then(function (res) {
+      var box = $("history");
+      if (!box || openId !== id) return;
+      if (!res.ok) {
+        box.innerHTML = '<p class="muted">History unavailable.</p>';
+        return;
+      }
+      var h = res.data;
+      var parts = [];
+      if (h.caution_flags.length) {
+        parts.push('<ul class="cautions">' + h.caution_flags.map(function (f) {
+          return '<li><span class="tag tag-warn">CAUTION</span> ' + esc(f.text) + (f.address ? ' <span class="muted">(' + esc(f.address) + ")</span>" : "") + "</li>";
+        }).join("") + "</ul>");
+      }
+      if (h.calls.length) {
+        parts.push('<table class="history-table"><caption>' + h.calls.length + " earlier call" + (h.calls.length === 1 ? "" : "s") + " in the last 90 days</caption>" +
+          '<thead><tr><th scope="col">When</th><th scope="col">Call</th><th scope="col">Type</th><th scope="col">Disposition</th><th scope="col">Match</th></tr></thead><tbody>' +
+          h.calls.map(function (c) {
+            return "<tr><td>" + esc(when(c.received_at)) + "</td><td>" + esc(c.number) + "</td><td>" +
+              (c.call_type ? esc(c.call_type.code + " " + c.call_type.name) : "—") + "</td><td>" +
+              (c.disposition ? esc(c.disposition + " " + (c.disposition_description || "")) : esc(c.status)) + "</td><td>" +
+              esc(c.matched.map(function (m) { return MATCH[m] || m; }).join(", ")) + "</td></tr>";
+          }).join("") + "</tbody></table>");
+      }
+      box.innerHTML = parts.length ? parts.join("") : '<p class="muted">No earlier calls, no cautions.</p>';
+    });
   }
 
   function loadRecs(id) {

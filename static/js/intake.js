@@ -201,7 +201,7 @@ function historyRender(h) {
     parts.push(`<p>${h.calls.length} earlier call${h.calls.length === 1 ? "" : "s"} in the last 90 days:</p>`
       + '<table class="history-table"><thead><tr><th scope="col">When</th><th scope="col">Call</th>'
       + '<th scope="col">Type</th><th scope="col">Disposition</th><th scope="col">Match</th></tr></thead><tbody>'
-      + h.calls.map((c) => `<tr><td>${esc(new Date(c.received_at).toLocaleString())}</td><td>${esc(c.number)}</td>`
+      + h.calls.map((c) => `<tr><td>${esc(new Date(c.received_at).toLocaleString("en-US", { timeZone: "America/Denver", hour12: false }))}</td><td>${esc(c.number)}</td>`
         + `<td>${c.call_type ? esc(`${c.call_type.code} ${c.call_type.name}`) : "—"}</td>`
         + `<td>${c.disposition ? esc(`${c.disposition} ${c.disposition_description}`) : esc(c.status)}</td>`
         + `<td>${esc(c.matched.map((m) => MATCH[m] || m).join(", "))}</td></tr>`).join("")

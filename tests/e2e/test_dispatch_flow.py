@@ -15,6 +15,17 @@ pytestmark = pytest.mark.e2e
 
 
 def test_it_takes_a_keyboard_call_to_a_dispatched_unit(page_as, e2e_api):
+    # An earlier call at the same corner: the board shows it as history of the new one.
+    status, earlier = e2e_api("calltaker").post(
+        "calls",
+        {
+            "narrative": "woman crying on the curb",
+            "address": "Central Ave SE & Yale Blvd SE",
+            "lat": 35.0801,
+            "lon": -106.6210,
+        },
+    )
+    assert status == 201, earlier
     intake = page_as("calltaker")
     expect(intake.locator("#call_type")).to_be_focused()
     keys = intake.keyboard
@@ -37,6 +48,7 @@ def test_it_takes_a_keyboard_call_to_a_dispatched_unit(page_as, e2e_api):
     row = board.locator("#queue li", has_text=number)
     expect(row).to_have_count(1)
     row.click()
+    expect(board.locator("#history")).to_contain_text(earlier["number"])
     first_assign = board.locator("#recs button", has_text=re.compile(r"^Assign ")).first
     expect(first_assign).to_be_visible()
     unit = first_assign.inner_text().removeprefix("Assign ").strip()
