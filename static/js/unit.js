@@ -14,7 +14,7 @@
 
   var state = { unit: null, call: null, notes: {}, alerts: {}, history: [] };
   var alerted = {}; // assignment ids already announced
-  var extra = { callId: null, cautions: [] };
+  var extra = { callId: null, cautions: [], earlier: [] };
 
   // --- reducer -------------------------------------------------------------------------------
   function onSnapshot(snap) {
@@ -110,8 +110,19 @@
       "<dt>Triage</dt><dd>" + (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "–") + "</dd>" +
       "<dt>Other units</dt><dd>" + (others.length ? others.map(function (x) { return L.agencyBadge(x.agency) + " " + esc(x.unit) + " " + L.statusBadge(x.unit_status); }).join(", ") : "None") + "</dd>" +
       "<dt>Caller</dt><dd>" + esc(c.caller_name || "–") + (c.caller_phone ? " · " + esc(c.caller_phone) : "") + "</dd>" +
+      "<dt>Earlier calls</dt><dd>" + earlierCalls(c) + "</dd>" +
       "</dl>"
     );
+  }
+
+  // Repeat calls are normal for ACS clients: what happened here before is part of the briefing.
+  function earlierCalls(c) {
+    if (extra.callId !== c.id || !extra.earlier.length) return "None in the last 90 days";
+    return '<ul class="earlier">' + extra.earlier.slice(0, 5).map(function (e) {
+      var when = new Date(e.received_at).toLocaleDateString("en-US", { timeZone: "America/Denver" });
+      return "<li>" + esc(when) + " · " + esc(e.call_type ? e.call_type.name : "(no type)") + " · " +
+        esc(e.disposition_description || e.disposition || e.status) + "</li>";
+    }).join("") + "</ul>" + (extra.earlier.length > 5 ? "and " + (extra.earlier.length - 5) + " more" : "");
   }
 
   function renderCall() {
@@ -121,14 +132,15 @@
   }
 
   function loadCautions(callId) {
-    extra = { callId: callId, cautions: [] };
+    extra = { callId: callId, cautions: [], earlier: [] };
     L.api("GET", "/api/v1/calls/" + callId + "/history").then(function (res) {
       if (!res.ok || extra.callId !== callId) return;
       var flags = res.data.caution_flags || res.data.cautions || [];
       extra.cautions = flags.map(function (f) {
         return typeof f === "string" ? f : f.text;
       });
-      if (extra.cautions.length) renderCall();
+      extra.earlier = res.data.calls || [];
+      if (extra.cautions.length || extra.earlier.length) renderCall();
     });
   }
 
