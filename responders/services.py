@@ -321,7 +321,7 @@ def assignment_clear(
     from calls.services import call_close, call_units_changed, disposition_check
 
     if disposition:
-        disposition_check(disposition)
+        disposition_check(code=disposition)
     assignment, call, unit = _assignment_lock(assignment)
     if not _actor_may_act_for_unit(actor, unit):
         raise NotAllowed("A responder may clear only their own unit.")

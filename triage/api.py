@@ -162,7 +162,7 @@ class RuleSetValidateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if "rules" in serializer.validated_data:
-            specs = [services.rule_spec_normalise(s) for s in serializer.validated_data["rules"]]
+            specs = [services.rule_spec_normalise(spec=s) for s in serializer.validated_data["rules"]]
         else:
             specs = selectors.ruleset_rules_spec(ruleset=ruleset)
         errors = selectors.ruleset_specs_validate(specs=specs)

@@ -58,7 +58,7 @@ def _rules_create(*, ruleset: RuleSet, specs: list[dict[str, Any]]) -> None:
     )
 
 
-def rule_spec_normalise(spec: Any) -> Any:
+def rule_spec_normalise(*, spec: Any) -> Any:
     """Tidy one rule as an editor sends it: trimmed text, no empty condition lists. Non-dicts pass
     through untouched so that validation names them."""
     if not isinstance(spec, dict):
@@ -163,7 +163,7 @@ def ruleset_draft_save(
     draft = _draft_locked(ruleset=ruleset)
     if draft.lock_version != lock_version:
         raise StaleDraft(_stale_message(ruleset=draft, sent=lock_version), lock_version=draft.lock_version)
-    specs = [rule_spec_normalise(spec) for spec in specs]
+    specs = [rule_spec_normalise(spec=spec) for spec in specs]
     _validate_or_raise(specs=specs, what="The draft was not saved")
     # Compare-and-set on top of the row lock: SQLite ignores select_for_update, and the
     # conditional update still refuses the second of two saves carrying the same revision.
@@ -244,7 +244,7 @@ def _import_parse(*, content: str | bytes, filename: str = "") -> list[dict[str,
 def ruleset_import(*, content: str | bytes, actor: Any, filename: str = "", name: str = "") -> RuleSet:
     """A new draft from an exported JSON or YAML file, validated first (ValidationFailed naming the
     rule and field); never publishes, so the live set is untouched whatever the file holds."""
-    specs = [rule_spec_normalise(spec) for spec in _import_parse(content=content, filename=filename)]
+    specs = [rule_spec_normalise(spec=spec) for spec in _import_parse(content=content, filename=filename)]
     _validate_or_raise(specs=specs, what="The file was not imported")
     now = timezone.now()
     draft = RuleSet.objects.create(

@@ -75,7 +75,7 @@ def call_payload(call: Call) -> dict[str, Any]:
     )
     notes = getattr(call, "clinical_notes_visible", None)
     if notes is not None:
-        payload["clinical_notes"] = [clinical_note_summary(n) for n in notes]
+        payload["clinical_notes"] = [clinical_note_summary(note=n) for n in notes]
     return payload
 
 
@@ -333,7 +333,7 @@ class ClinicalNotesApi(APIView):
         notes = clinical_notes_for(call=call, user=request.user)
         if notes is None:
             raise PermissionDenied("Clinical notes are for ACS staff only.")
-        return Response([clinical_note_summary(n) for n in notes])
+        return Response([clinical_note_summary(note=n) for n in notes])
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, call_id: int) -> Response:
@@ -344,7 +344,7 @@ class ClinicalNotesApi(APIView):
         note = clinical_note_add(
             call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user
         )
-        return Response(clinical_note_summary(note), status=status.HTTP_201_CREATED)
+        return Response(clinical_note_summary(note=note), status=status.HTTP_201_CREATED)
 
 
 class _HistoryOutputSerializer(serializers.Serializer):

@@ -71,7 +71,7 @@ def alert_get(*, alert_id: int) -> Alert:
     return Alert.objects.select_related("call", "unit", "acknowledged_by").get(pk=alert_id)
 
 
-def user_alert_streams(user: Any) -> set[str] | None:
+def user_alert_streams(*, user: Any) -> set[str] | None:
     """The alert streams a user watches; None means every stream (admin)."""
     if user_has_role(user, Role.ADMIN):
         return None
@@ -98,7 +98,7 @@ def alerts_open(*, stream: str | None = None) -> list[Alert]:
 def alerts_visible(*, user: Any, open_only: bool = True, limit: int = 200) -> list[Alert]:
     """The alerts `user` is shown: those pushed to a stream the user watches. Open ones come
     first (escalated, then oldest); with open_only False, the latest acknowledged ones follow."""
-    streams = user_alert_streams(user)
+    streams = user_alert_streams(user=user)
     if streams is not None and not streams:
         return []
     base = Alert.objects.select_related("call", "unit", "acknowledged_by")

@@ -146,7 +146,7 @@ def call_history(
     now = now or timezone.now()
     since = now - dt.timedelta(days=HISTORY_DAYS)
     address = address.strip()
-    phone = phone_normalize(caller_phone)
+    phone = phone_normalize(phone=caller_phone)
     has_point = lat is not None and lon is not None
     where = Q()
     if address:

@@ -10,7 +10,6 @@ from calls.services.alerts import (  # noqa: F401
     alert_raise,
     assignment_ack_escalate,
     deadlines_sweep,
-    duration_text,
     threshold_update,
     thresholds_ensure_defaults,
     thresholds_update,

@@ -88,7 +88,7 @@ DEFAULT_THRESHOLDS: dict[tuple[str, str, int], tuple[int, int]] = {
 }
 
 
-def duration_text(seconds: int) -> str:
+def _duration_text(seconds: int) -> str:
     """90 -> '90 s', 120 -> '2 min', 5400 -> '1 h 30 min'."""
     if seconds < 120 and seconds % 60:
         return f"{seconds} s"
@@ -252,7 +252,7 @@ def _alert_event(
     )
 
 
-def alert_may_acknowledge(user: Any, alert: Alert) -> bool:
+def alert_may_acknowledge(*, user: Any, alert: Alert) -> bool:
     """The person who handles the alert: the dispatcher for what reaches the dispatch board (queue
     and acknowledgement clocks, escalations), the ACS supervisor for ACS units and calls, the
     unit's own responder for its status check; an admin for any."""
@@ -272,7 +272,7 @@ def alert_may_acknowledge(user: Any, alert: Alert) -> bool:
 def alert_acknowledge(*, alert: Alert, actor: Any) -> Alert:
     """Record who handled the alert and when; push alert.acknowledged. Idempotent: acknowledging
     an acknowledged alert changes nothing. Raises NotAllowed for anyone who does not handle it."""
-    if not alert_may_acknowledge(actor, alert):
+    if not alert_may_acknowledge(user=actor, alert=alert):
         raise NotAllowed("This alert is handled by someone else; your role may not acknowledge it.")
     # Compare-and-set: a double tap or two people at once update one row once.
     updated = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
@@ -334,13 +334,13 @@ def assignment_ack_escalate(*, assignment_id: int, now: dt.datetime, limit_secon
     )
     if not created:
         return None
-    reason = f"not acknowledged within {duration_text(limit_seconds)}"
+    reason = f"not acknowledged within {_duration_text(limit_seconds)}"
     assignment_unassign(assignment=assignment, reason=reason, actor=None)
     call.refresh_from_db()
     unit.refresh_from_db()
     recommended = _next_unit(call=call, agency=unit.agency_id, exclude_unit_id=unit.pk)
     alert.message = (
-        f"{unit.call_sign} did not acknowledge call {call.number} within {duration_text(limit_seconds)}: "
+        f"{unit.call_sign} did not acknowledge call {call.number} within {_duration_text(limit_seconds)}: "
         f"unassigned, the call is back in the queue. "
         + (f"Next recommended: {recommended['call_sign']}." if recommended else "No other unit is available.")
     )[:300]
@@ -372,16 +372,16 @@ def _status_message(kind: str, level: int, unit: Unit, call: Call, limit: int) -
     if kind == Kind.ON_SCENE:
         if level == Level.WARNING:
             return (
-                f"Status check: {unit.call_sign}, on scene at call {call.number} for {duration_text(limit)}. "
+                f"Status check: {unit.call_sign}, on scene at call {call.number} for {_duration_text(limit)}. "
                 f"Acknowledge that you are OK."
             )
         return (
             f"{unit.call_sign} has not answered the status check: on scene at call {call.number} "
-            f"for {duration_text(limit)}. Contact the unit."
+            f"for {_duration_text(limit)}. Contact the unit."
         )
     if level == Level.WARNING:
-        return f"Status check: {unit.call_sign}, en route to call {call.number} for {duration_text(limit)}."
-    return f"{unit.call_sign} en route to call {call.number} for {duration_text(limit)} and not answering: contact the unit."
+        return f"Status check: {unit.call_sign}, en route to call {call.number} for {_duration_text(limit)}."
+    return f"{unit.call_sign} en route to call {call.number} for {_duration_text(limit)} and not answering: contact the unit."
 
 
 def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
@@ -404,7 +404,7 @@ def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
                     subject=f"assignment:{assignment.pk}",
                     message=(
                         f"{assignment.unit.call_sign} has not acknowledged call {assignment.call.number} "
-                        f"after {duration_text(limit)}."
+                        f"after {_duration_text(limit)}."
                     ),
                     now=now,
                     call=assignment.call,
@@ -417,9 +417,9 @@ def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
             limit = _limit(thresholds, Kind.QUEUE, call.lead, call.priority, level)
             waiting = f"Call {call.number} (P{call.priority or '?'}, {call.lead or 'no agency'}) waiting in the queue"
             message = (
-                f"{waiting} for {duration_text(limit)}."
+                f"{waiting} for {_duration_text(limit)}."
                 if level == Level.WARNING
-                else f"{waiting} for {duration_text(limit)}: escalated, assign or re-prioritise it now."
+                else f"{waiting} for {_duration_text(limit)}: escalated, assign or re-prioritise it now."
             )
             raised = alert_raise(
                 kind=Kind.QUEUE, level=level, subject=f"call:{call.pk}", message=message, now=now, call=call

@@ -114,7 +114,7 @@ def _bool_to_answer(value: bool | None) -> str:
     return Answer.YES if value else Answer.NO
 
 
-def phone_normalize(phone: str) -> str:
+def phone_normalize(*, phone: str) -> str:
     """The digits of a phone number (a leading US country code dropped), so '505-555-0100' and
     '(505) 555 0100' are the same caller in the history; text without digits is kept as typed."""
     digits = re.sub(r"\D", "", phone or "")
@@ -219,7 +219,7 @@ def call_create(
         # A valid point in no service zone: still a call, but the dispatcher must see why no zone.
         outside_service_area=lat is not None and zone is None,
         caller_name=caller_name.strip(),
-        caller_phone=phone_normalize(caller_phone),
+        caller_phone=phone_normalize(phone=caller_phone),
         weapons=_bool_to_answer(weapons),
         violence=_bool_to_answer(violence),
         medical=_bool_to_answer(medical),
@@ -230,7 +230,7 @@ def call_create(
     return call_triage(call=call, actor=actor)
 
 
-def call_triage_input(call: Call) -> Any:
+def call_triage_input(*, call: Call) -> Any:
     """The engine's CallInput for a call (only the fields the engine declares)."""
     from triage.engine import CallInput
 
@@ -297,7 +297,7 @@ def call_triage(*, call: Call, actor: Any) -> Call:
     try:
         from triage.engine import triage
 
-        fields = _decision_fields(triage(engine_published(), call_triage_input(call)))
+        fields = _decision_fields(triage(engine_published(), call_triage_input(call=call)))
     except RuleSet.DoesNotExist:
         logger.error("call %s triaged without a published rule set: sent to police", call.number)
         fields = dict(NO_RULESET_DECISION)
@@ -414,7 +414,7 @@ def _call_end(*, call: Call, to: str, disposition: str, actor: Any, reason: str)
     return released
 
 
-def disposition_check(code: str) -> Disposition:
+def disposition_check(*, code: str) -> Disposition:
     disposition = Disposition.objects.filter(code__iexact=(code or "").strip(), active=True).first()
     if disposition is None:
         raise ValidationFailed(
@@ -429,7 +429,7 @@ def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> C
 
     Raises ValidationFailed for an unknown code, InvalidTransition unless the call is open and triaged.
     """
-    dispo = disposition_check(disposition)
+    dispo = disposition_check(code=disposition)
     call = _call_lock(call)
     released = _call_end(
         call=call,
@@ -524,13 +524,13 @@ def clinical_note_add(*, call: Call, text: str, actor: Any) -> ClinicalNote:
         kind="note.added",
         actor=actor,
         call=call,
-        data={"call": summary, "note": clinical_note_summary(note)},
+        data={"call": summary, "note": clinical_note_summary(note=note)},
         streams=[SUPERVISOR, *(unit_stream(uid) for uid in acs_unit_ids)],
     )
     return note
 
 
-def clinical_note_summary(note: ClinicalNote) -> dict[str, Any]:
+def clinical_note_summary(*, note: ClinicalNote) -> dict[str, Any]:
     return {
         "id": note.pk,
         "call_id": note.call_id,
@@ -612,7 +612,7 @@ def caution_flag_add(
         address=address.strip(),
         lat=lat,
         lon=lon,
-        caller_phone=phone_normalize(caller_phone),
+        caller_phone=phone_normalize(phone=caller_phone),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=timezone.now(),
     )
