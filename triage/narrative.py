@@ -552,6 +552,7 @@ LEXICON: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
                "nodding off", "using drugs", "doing drugs"),
         **_lex((N,),
                "hit and run", "hit his head", "hit her head", "hit their head", "hit head", "hit my head",
+               "kicked out", "kicked her out", "kicked him out", "kicked me out", "kicked them out",
                "hit the curb", "toy gun", "water gun", "nerf gun", "gun shop", "heart beat", "high school",
                "fire alarm", "camp fire", "not threatening", "fight fire", "stroke of", "shots of"),
     }
