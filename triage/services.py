@@ -121,19 +121,14 @@ def _stale_message(*, ruleset: RuleSet, sent: int) -> str:
 # --- drafts --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def ruleset_draft_create(*, actor: Any, based_on: RuleSet | None = None, name: str = "") -> RuleSet:
-    """A new draft holding a copy of `based_on` (default: the published set; empty if none)."""
-    if based_on is None:
-        based_on = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
-    specs = [rule.as_spec() for rule in based_on.rules.order_by("position")] if based_on else []
+def _draft_write(
+    *, name: str, based_on: RuleSet | None, specs: list[dict[str, Any]], actor: Any, source: str
+) -> RuleSet:
+    """Create a draft holding `specs` and record it (caller holds the transaction)."""
     now = timezone.now()
     draft = RuleSet.objects.create(
         status=RuleSet.Status.DRAFT,
-        name=(
-            name.strip()
-            or (f"Draft from v{based_on.version}" if based_on and based_on.version else "New draft")
-        )[:120],
+        name=name[:120],
         author=_actor_or_none(actor),
         based_on=based_on,
         created_at=now,
@@ -144,11 +139,23 @@ def ruleset_draft_create(*, actor: Any, based_on: RuleSet | None = None, name: s
         kind="ruleset.drafted",
         actor=actor,
         data=events.ruleset_drafted(
-            draft, based_on_version=based_on.version if based_on else None, source="copy"
+            draft, based_on_version=based_on.version if based_on else None, source=source
         ),
         streams=[AUDIT],
     )
     return draft
+
+
+@transaction.atomic
+def ruleset_draft_create(*, actor: Any, based_on: RuleSet | None = None, name: str = "") -> RuleSet:
+    """A new draft holding a copy of `based_on` (default: the published set; empty if none)."""
+    if based_on is None:
+        based_on = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
+    specs = [rule.as_spec() for rule in based_on.rules.order_by("position")] if based_on else []
+    default_name = f"Draft from v{based_on.version}" if based_on and based_on.version else "New draft"
+    return _draft_write(
+        name=name.strip() or default_name, based_on=based_on, specs=specs, actor=actor, source="copy"
+    )
 
 
 @transaction.atomic
@@ -246,22 +253,13 @@ def ruleset_import(*, content: str | bytes, actor: Any, filename: str = "", name
     rule and field); never publishes, so the live set is untouched whatever the file holds."""
     specs = [rule_spec_normalise(spec=spec) for spec in _import_parse(content=content, filename=filename)]
     _validate_or_raise(specs=specs, what="The file was not imported")
-    now = timezone.now()
-    draft = RuleSet.objects.create(
-        status=RuleSet.Status.DRAFT,
-        name=(name.strip() or f"Imported {filename or 'file'}")[:120],
-        author=_actor_or_none(actor),
-        created_at=now,
-        updated_at=now,
-    )
-    _rules_create(ruleset=draft, specs=specs)
-    event_append(
-        kind="ruleset.drafted",
+    return _draft_write(
+        name=name.strip() or f"Imported {filename or 'file'}",
+        based_on=None,
+        specs=specs,
         actor=actor,
-        data=events.ruleset_drafted(draft, based_on_version=None, source=f"import {filename}".strip()),
-        streams=[AUDIT],
+        source=f"import {filename}".strip(),
     )
-    return draft
 
 
 # --- publication ---------------------------------------------------------------------------------
