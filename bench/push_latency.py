@@ -33,7 +33,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,8 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scripts.devserver import daphne_running, free_port  # noqa: E402
 
 SEED = """
 import django
@@ -77,12 +78,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # The project settings as they ship (channels-redis core layer, no socket read timeout, a pool of
 # 4096 connections); --layer pubsub swaps in channels-redis's pub/sub layer to compare.
 BENCH_SETTINGS = """
@@ -111,7 +106,7 @@ class Server:
         self.env["LOG_LEVEL"] = "WARNING"
         self.env["DEBUG"] = "True"
         self.env["CELERY_TASK_ALWAYS_EAGER"] = "True"
-        self.proc: subprocess.Popen | None = None
+        self.running = contextlib.ExitStack()
 
     def start(self) -> dict[str, str]:
         done = subprocess.run(
@@ -120,40 +115,13 @@ class Server:
         if done.returncode:
             raise SystemExit("seeding failed:\n" + done.stderr[-3000:])
         tokens = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("TOKENS "))[7:])
-        self.log = open(self.tmp / "daphne.log", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "acs_dispatch.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        self.running.enter_context(
+            daphne_running(env=self.env, port=self.port, log_path=self.tmp / "daphne.log")
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return tokens
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)
-        raise SystemExit("daphne did not start:\n" + (self.tmp / "daphne.log").read_text()[-3000:])
+        return tokens
 
     def stop(self) -> None:
-        if self.proc:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-            self.log.close()
+        self.running.close()
 
 
 def post_call(url: str, token: str, i: int) -> int:

@@ -20,17 +20,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from devserver import daphne_running, embedded_env, free_port  # scripts/, this file's folder
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,12 +98,6 @@ PREFERRED_UNIT = "ACS-12"
 OPEN_ON_BOARD = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _manage(env: dict, *args: str) -> None:
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
@@ -117,55 +110,15 @@ def _manage(env: dict, *args: str) -> None:
 def app_server() -> Iterator[str]:
     """A migrated, seeded app on daphne at the URL yielded; everything removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix="acs-screens-"))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "acs_dispatch.settings",
-            "SQLITE_PATH": str(tmp / "screens.sqlite3"),
-            "DEBUG": "True",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    print("migrating and seeding the demo data ...", flush=True)
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "seed_demo")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "daphne.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed below, after the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "acs_dispatch.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    env = embedded_env(sqlite_path=tmp / "screens.sqlite3")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("daphne did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
-        print(f"app on {url}", flush=True)
-        yield url
+        print("migrating and seeding the demo data ...", flush=True)
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "seed_demo")
+        with daphne_running(env=env, port=free_port(), log_path=tmp / "daphne.log") as url:
+            print(f"app on {url}", flush=True)
+            yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -27,20 +27,19 @@ Fixtures:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from scripts.devserver import daphne_running, embedded_env, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -70,12 +69,6 @@ def _fresh_caches():
     yield
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class E2EServer:
     url: str
@@ -95,75 +88,16 @@ def _run(argv: list[str], *, env: dict, stdin: str | None = None) -> subprocess.
     return done
 
 
-@contextlib.contextmanager
-def daphne_running(*, env: dict, port: int, log_path: Path):
-    """Run daphne on 127.0.0.1:`port` with `env` until the block ends; yields its base URL."""
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "acs_dispatch.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, OSError):
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("daphne did not start:\n" + log_path.read_text())
-                time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def _seed_demo(server: E2EServer, tmp: Path) -> None:
-    server.manage("seed_demo")
-
-
 @pytest.fixture(scope="session")
 def e2e_server():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
     tmp = Path(tempfile.mkdtemp(prefix="acs-e2e-"))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "acs_dispatch.settings",
-            "SQLITE_PATH": str(tmp / "e2e.sqlite3"),
-            "DEBUG": "True",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    port = _free_port()
+    env = embedded_env(sqlite_path=tmp / "e2e.sqlite3")
+    port = free_port()
     server = E2EServer(url=f"http://127.0.0.1:{port}", env=env, log_path=tmp / "daphne.log")
     server.manage("migrate", "--noinput")
-    _seed_demo(server, tmp)
+    server.manage("seed_demo")
     with daphne_running(env=env, port=port, log_path=server.log_path):
         yield server
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _free_port, daphne_running
+from scripts.devserver import daphne_running, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ ALERT_TIMEOUT = 20_000  # ms: 10 s warn limit + 1 s sweep interval + slack
 def sweeping_server(e2e_server, tmp_path_factory):
     env = {**e2e_server.env, "INPROCESS_SWEEP": "True", "DEADLINE_SWEEP_INTERVAL": "1"}
     log_path = tmp_path_factory.mktemp("sweeping") / "daphne.log"
-    with daphne_running(env=env, port=_free_port(), log_path=log_path) as url:
+    with daphne_running(env=env, port=free_port(), log_path=log_path) as url:
         yield url
 
 
