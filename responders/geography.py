@@ -4,6 +4,7 @@ point-in-zone lookup. Pure functions over shapely geometries; no ORM here."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,6 +212,18 @@ class ZoneIndex:
         for index in self.tree.query(point, predicate="intersects"):
             return self.ids[int(index)]
         return None
+
+
+def point_inside(geometry: dict[str, Any], rng: random.Random) -> tuple[float, float]:
+    """A random point inside a GeoJSON polygon, as (lat, lon): demo units, replayed calls."""
+    geom = shape(geometry)
+    minx, miny, maxx, maxy = geom.bounds
+    for _ in range(1000):
+        p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if geom.contains(p):
+            return p.y, p.x
+    p = geom.representative_point()  # a sliver that random draws keep missing
+    return p.y, p.x
 
 
 def read_geojson(path: Path) -> dict[str, Any]:

@@ -114,7 +114,7 @@
         );
       })
       .join("");
-    tick();
+    L.tick();
   }
 
   function renderQueue() {
@@ -139,7 +139,7 @@
       })
       .join("");
     $("queue").setAttribute("aria-activedescendant", selectedId ? "q-" + selectedId : "");
-    tick();
+    L.tick();
   }
 
   function renderActive() {
@@ -163,7 +163,7 @@
         );
       })
       .join("");
-    tick();
+    L.tick();
   }
 
   function renderUnits() {
@@ -186,7 +186,7 @@
         }).join("") + "</ul></div>"
       );
     }).join("");
-    tick();
+    L.tick();
   }
 
   // --- detail panel --------------------------------------------------------------------------
@@ -255,7 +255,7 @@
       (c.reasons && c.reasons.length ? "<p>Triage" + (c.rule ? " (" + esc(c.rule) + ")" : "") + ':</p><ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
       (c.overridden ? "<p>Overridden: " + esc(c.override_reason) + "</p>" : "") +
       (c.units && c.units.length ? "<p>Units: " + c.units.map(function (u) { return esc(u.unit) + " " + L.statusBadge(u.unit_status); }).join(", ") + "</p>" : "");
-    tick();
+    L.tick();
   }
 
   var MATCH = { address: "same address", nearby: "within 100 m", phone: "same phone" };
@@ -415,13 +415,6 @@
       fill();
     });
   }
-
-  // --- ticking clocks ------------------------------------------------------------------------
-  function tick() {
-    var spans = document.querySelectorAll(".tick[data-since]");
-    for (var i = 0; i < spans.length; i++) spans[i].textContent = L.duration(L.seconds(spans[i].dataset.since));
-  }
-  setInterval(tick, 1000);
 
   // --- keyboard ------------------------------------------------------------------------------
   function move(step) {

@@ -332,8 +332,17 @@
     return p ? '<span class="badge p' + esc(p) + '">P' + esc(p) + "</span>" : '<span class="badge">P?</span>';
   }
 
+  // Every ".tick[data-since]" on the page shows the time elapsed since its timestamp (waiting
+  // times, time in status), refreshed each second; screens call tick() after a render.
+  function tick() {
+    var spans = document.querySelectorAll(".tick[data-since]");
+    for (var i = 0; i < spans.length; i++) spans[i].textContent = duration(seconds(spans[i].dataset.since));
+  }
+  setInterval(tick, 1000);
+
   window.ACSLive = {
     connect: connect,
+    tick: tick,
     esc: esc,
     api: api,
     errorText: errorText,

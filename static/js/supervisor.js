@@ -213,15 +213,8 @@
           return '<li class="alert-row alert-level-' + esc(a.level) + '">' + esc(a.level_label || "Alert") + " · " + esc(a.unit_call_sign || a.call_number || "") + ": " + esc(a.message) + "</li>";
         }).join("")
       : '<li class="muted">No open alert.</li>';
-    tick();
+    L.tick();
   }
-
-  function tick() {
-    document.querySelectorAll(".tick[data-since]").forEach(function (s) {
-      s.textContent = L.duration(L.seconds(s.dataset.since));
-    });
-  }
-  setInterval(tick, 1000);
 
   window.ACSSupervisor = {
     live: L.connect({ path: "/ws/supervisor/", indicator: $("live"), onSnapshot: onSnapshot, onEvent: onEvent }),

@@ -84,7 +84,7 @@
     renderAlerts();
     renderHistory();
     announce();
-    tick();
+    L.tick();
   }
 
   function callDetails(c) {
@@ -293,13 +293,6 @@
       return '<option value="' + esc(d.code) + '">' + esc(d.code + " " + d.description) + "</option>";
     }).join("");
   });
-
-  function tick() {
-    document.querySelectorAll(".tick[data-since]").forEach(function (s) {
-      s.textContent = L.duration(L.seconds(s.dataset.since));
-    });
-  }
-  setInterval(tick, 1000);
 
   window.ACSUnit = {
     live: L.connect({ path: "/ws/unit/", indicator: $("live"), onSnapshot: onSnapshot, onEvent: onEvent }),

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
 from acs_dispatch.roles import Role
 from acs_dispatch.services import user_create
@@ -18,6 +18,7 @@ from calls.services import call_types_load, dispositions_load
 from calls.services.alerts import thresholds_ensure_defaults
 from responders.geography import (
     albuquerque_area_commands,
+    point_inside,
     read_geojson,
     shared_data_dir,
     zones_from_geojson,
@@ -68,18 +69,6 @@ def demo_roster(zone_names: list[str]) -> list[tuple[str, str, list[str], str]]:
         sign = f"{kind[0]}-{12 + i}"
         roster.append((sign, "FIRE_EMS", kind[1], zone_names[i % len(zone_names)]))
     return roster
-
-
-def point_in(geometry: dict, rng: random.Random) -> tuple[float, float]:
-    """A random point inside a polygon (lat, lon)."""
-    geom = shape(geometry)
-    minx, miny, maxx, maxy = geom.bounds
-    for _ in range(1000):
-        p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if geom.contains(p):
-            return p.y, p.x
-    rp = geom.representative_point()
-    return rp.y, rp.x
 
 
 def read_call_types(path: Path) -> list[dict]:
@@ -162,7 +151,7 @@ class Command(BaseCommand):
         created_units = 0
         for call_sign, agency, caps, zone_name in demo_roster(list(by_name)):
             zone = by_name[zone_name]
-            lat, lon = point_in(zone.geometry, rng)
+            lat, lon = point_inside(zone.geometry, rng)
             _, created = unit_ensure(
                 call_sign=call_sign, agency=agency, capabilities=caps, home_zone=zone, lat=lat, lon=lon
             )

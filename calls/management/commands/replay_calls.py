@@ -16,16 +16,14 @@ import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from shapely.geometry import Point, shape
 
 from acs_dispatch.exceptions import ValidationFailed
 from calls.models import CallType
 from calls.services import call_create
-from responders.geography import shared_data_dir
+from responders.geography import point_inside, shared_data_dir
 from responders.models import Zone
 
 CALLS_FILE = "sdpd_cfs_2023-01-01_to_01-20.csv"
@@ -42,18 +40,6 @@ def calls_read(path: Path, *, skip: int, limit: int) -> Iterator[dict[str, str]]
             if index >= skip + limit:
                 return
             yield row
-
-
-def point_in(geometry: dict[str, Any], rng: random.Random) -> tuple[float, float]:
-    """A random point inside a polygon, as (lat, lon)."""
-    geom = shape(geometry)
-    minx, miny, maxx, maxy = geom.bounds
-    for _ in range(200):
-        p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if geom.contains(p):
-            return p.y, p.x
-    p = geom.representative_point()
-    return p.y, p.x
 
 
 class Command(BaseCommand):
@@ -92,7 +78,7 @@ class Command(BaseCommand):
                 time.sleep(min(MAX_PAUSE, max(0.0, (at - previous).total_seconds() / speed)))
             previous = at
             zone = beats.get(row["beat"]) or rng.choice(zones)
-            lat, lon = point_in(zone.geometry, rng)
+            lat, lon = point_inside(zone.geometry, rng)
             code = row["call_type"].strip().upper()
             try:
                 call = call_create(
