@@ -109,6 +109,12 @@ class Call(models.Model):
         return self.number
 
 
+# A call in any of these is still being worked: in the queue, dispatched or on scene.
+OPEN_STATUSES = frozenset(
+    {Call.Status.NEW, Call.Status.TRIAGED, Call.Status.PENDING, Call.Status.DISPATCHED, Call.Status.ON_SCENE}
+)
+
+
 class Disposition(models.Model):
     """How a call ended: the San Diego disposition codes plus the ACS outcomes."""
 

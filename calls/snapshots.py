@@ -26,18 +26,11 @@ from django.utils import timezone
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.events import alert_summary, call_summary
-from calls.models import BackupRequest, Call, ClinicalNote, EventDelivery, StreamHead
+from calls.models import OPEN_STATUSES, BackupRequest, Call, ClinicalNote, EventDelivery, StreamHead
 from calls.selectors.alerts import alerts_open
 from responders.events import unit_summary
 from responders.models import Assignment, Unit
 
-OPEN_STATUSES = (
-    Call.Status.NEW,
-    Call.Status.TRIAGED,
-    Call.Status.PENDING,
-    Call.Status.DISPATCHED,
-    Call.Status.ON_SCENE,
-)
 ACS = "ACS"
 HISTORY_LENGTH = 30  # status changes shown on a unit's dashboard
 

@@ -8,7 +8,6 @@ from calls.api.alerts import (  # noqa: F401
     ThresholdsApi,
 )
 from calls.api.calls import (  # noqa: F401
-    AGENCY_CHOICES,
     BackupRequestCreateApi,
     CallCancelApi,
     CallCloseApi,

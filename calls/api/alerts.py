@@ -13,8 +13,9 @@ from acs_dispatch.permissions import IsAdmin, roles_permission
 from acs_dispatch.roles import Role
 from calls.events import alert_summary
 from calls.models import Alert, DeadlineThreshold
-from calls.selectors.alerts import AGENCIES, PRIORITIES, alert_get, alerts_visible, thresholds_list
+from calls.selectors.alerts import PRIORITIES, alert_get, alerts_visible, thresholds_list
 from calls.services.alerts import alert_acknowledge, thresholds_update
+from responders.models import Agency
 
 # The roles that are shown alerts: who handles one is decided per alert by the service.
 IsAlertHandler = roles_permission(Role.DISPATCHER, Role.ACS_SUPERVISOR, Role.RESPONDER, Role.ADMIN)
@@ -84,7 +85,7 @@ class ThresholdsApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=DeadlineThreshold.Kind.choices)
-        agency = serializers.ChoiceField(choices=AGENCIES)
+        agency = serializers.ChoiceField(choices=Agency.Code.values)
         priority = serializers.ChoiceField(choices=PRIORITIES)
         warn_seconds = serializers.IntegerField(min_value=10)
         escalate_seconds = serializers.IntegerField(min_value=11)

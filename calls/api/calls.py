@@ -40,10 +40,10 @@ from calls.services import (
     clinical_note_add,
     clinical_note_summary,
 )
+from responders.models import Agency
 
 IsResponder = roles_permission(Role.RESPONDER)
 IsNoteWriter = roles_permission(Role.RESPONDER, Role.ACS_SUPERVISOR, Role.ADMIN)
-AGENCY_CHOICES = ["POLICE", "FIRE_EMS", "ACS"]
 
 
 class TriStateField(serializers.BooleanField):
@@ -143,7 +143,7 @@ class CallsApi(APIView):
 
     class CreateOutputSerializer(serializers.Serializer):
         class TriageSerializer(serializers.Serializer):
-            agencies = serializers.ListField(child=serializers.ChoiceField(choices=AGENCY_CHOICES))
+            agencies = serializers.ListField(child=serializers.ChoiceField(choices=Agency.Code.values))
             lead = serializers.CharField()
             priority = serializers.IntegerField(allow_null=True)
             rule = serializers.CharField(source="triage_rule")
@@ -203,8 +203,10 @@ class CallOverrideApi(APIView):
     permission_classes = [IsDispatcher]
 
     class InputSerializer(serializers.Serializer):
-        agencies = serializers.ListField(child=serializers.ChoiceField(choices=AGENCY_CHOICES), min_length=1)
-        lead = serializers.ChoiceField(choices=AGENCY_CHOICES)
+        agencies = serializers.ListField(
+            child=serializers.ChoiceField(choices=Agency.Code.values), min_length=1
+        )
+        lead = serializers.ChoiceField(choices=Agency.Code.values)
         priority = serializers.IntegerField(min_value=1, max_value=4)
         reason = serializers.CharField(max_length=500)
 

@@ -4,7 +4,6 @@ and the due clocks (alerts.py). Import from here: `from calls.selectors import c
 from __future__ import annotations
 
 from calls.selectors.alerts import (  # noqa: F401
-    AGENCIES,
     PRIORITIES,
     alert_get,
     alerts_open,

@@ -20,7 +20,6 @@ from responders.models import Assignment, Unit
 
 Kind = DeadlineThreshold.Kind
 ThresholdKey = tuple[str, str, int]  # (kind, agency, priority)
-AGENCIES = ("POLICE", "FIRE_EMS", "ACS")
 PRIORITIES = (1, 2, 3, 4)
 
 

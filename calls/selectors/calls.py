@@ -11,8 +11,17 @@ from django.utils import timezone
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from acs_dispatch.roles import Role, user_has_role, user_reads_clinical_notes
-from calls.models import BackupRequest, Call, CallType, CautionFlag, ClinicalNote, Disposition, Event
-from calls.services.calls import OPEN_STATUSES, phone_normalize
+from calls.models import (
+    OPEN_STATUSES,
+    BackupRequest,
+    Call,
+    CallType,
+    CautionFlag,
+    ClinicalNote,
+    Disposition,
+    Event,
+)
+from calls.services.calls import phone_normalize
 
 HISTORY_DAYS = 90
 HISTORY_RADIUS_M = 100

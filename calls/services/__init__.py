@@ -16,12 +16,10 @@ from calls.services.alerts import (  # noqa: F401
 )
 from calls.services.calls import (  # noqa: F401
     ACS_DISPOSITIONS,
-    AGENCY_CODES,
     CALL_TRANSITIONS,
     CITY_TIME_ZONE,
     DISPOSITIONS_FILE,
     NO_RULESET_DECISION,
-    OPEN_STATUSES,
     backup_request,
     backup_requests_handle,
     call_cancel,

@@ -24,7 +24,6 @@ from acs_dispatch.roles import Role, user_has_role
 from calls.events import STATUS_CHECK_KINDS, alert_event_data, alert_streams, call_summary
 from calls.models import Alert, Call, DeadlineThreshold
 from calls.selectors.alerts import (
-    AGENCIES,
     PRIORITIES,
     assignments_ack_due,
     assignments_status_due,
@@ -32,7 +31,7 @@ from calls.selectors.alerts import (
     thresholds_effective,
 )
 from responders.events import unit_summary
-from responders.models import Assignment, Unit
+from responders.models import Agency, Assignment, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +153,8 @@ def threshold_update(
     errors: dict[str, list[str]] = {}
     if kind not in Kind.values:
         errors["kind"] = [f"Choose one of {', '.join(Kind.values)}."]
-    if agency not in AGENCIES:
-        errors["agency"] = [f"Choose one of {', '.join(AGENCIES)}."]
+    if agency not in Agency.Code.values:
+        errors["agency"] = [f"Choose one of {', '.join(Agency.Code.values)}."]
     if priority not in PRIORITIES:
         errors["priority"] = ["Priority is 1 (most urgent) to 4."]
     if not 10 <= int(warn_seconds) <= 7 * 24 * 3600:

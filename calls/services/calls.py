@@ -18,7 +18,17 @@ from acs_dispatch.events import AUDIT, SUPERVISOR, counter_next, event_append, u
 from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import call_decision, call_streams, call_summary
-from calls.models import Answer, BackupRequest, Call, CallType, CautionFlag, ClinicalNote, Disposition
+from calls.models import (
+    OPEN_STATUSES,
+    Answer,
+    BackupRequest,
+    Call,
+    CallType,
+    CautionFlag,
+    ClinicalNote,
+    Disposition,
+)
+from responders.models import Agency
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +95,6 @@ CALL_TRANSITIONS: dict[str, frozenset[str]] = {
     Call.Status.CANCELLED: frozenset(),
     Call.Status.DUPLICATE: frozenset(),
 }
-OPEN_STATUSES = frozenset(
-    {Call.Status.NEW, Call.Status.TRIAGED, Call.Status.PENDING, Call.Status.DISPATCHED, Call.Status.ON_SCENE}
-)
-AGENCY_CODES = ("POLICE", "FIRE_EMS", "ACS")
 CITY_TIME_ZONE = "America/Denver"
 
 # The ACS outcomes added to the San Diego disposition codes.
@@ -326,8 +332,8 @@ def call_override(
     """
     errors: dict[str, list[str]] = {}
     agencies = list(dict.fromkeys(a.strip().upper() for a in agencies))
-    if not agencies or any(a not in AGENCY_CODES for a in agencies):
-        errors["agencies"] = [f"Choose one or more of {', '.join(AGENCY_CODES)}."]
+    if not agencies or any(a not in Agency.Code.values for a in agencies):
+        errors["agencies"] = [f"Choose one or more of {', '.join(Agency.Code.values)}."]
     if lead not in agencies:
         errors["lead"] = ["The lead agency must be one of the agencies."]
     if not 1 <= int(priority) <= 4:
