@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from triage import narrative
 from triage.modes import (  # noqa: F401  (re-exported: the engine's public vocabulary)
@@ -63,7 +64,9 @@ class CallInput:
     medical: bool | None = None
     caller_is_subject: bool | None = None
     zone: str | None = None  # service zone name
-    at: dt.datetime | None = None  # aware; time windows compare its America/Denver wall-clock time
+    at: dt.datetime | None = (
+        None  # aware; time windows compare its wall-clock time in the city (compile time_zone)
+    )
 
 
 @dataclass(frozen=True)
@@ -123,10 +126,28 @@ class CompiledRuleSet:
     it contains, and of the rules anchored on neither; they are tried lowest bit first (rule order).
     """
 
-    __slots__ = ("version", "rules", "index", "_by_call_type", "_by_keyword", "_unanchored", "specs")
+    __slots__ = (
+        "version",
+        "rules",
+        "index",
+        "_by_call_type",
+        "_by_keyword",
+        "_unanchored",
+        "specs",
+        "time_zone",
+    )
 
-    def __init__(self, *, version: int, rules: tuple[_Rule, ...], index: PhraseIndex, specs: list[dict]):
+    def __init__(
+        self,
+        *,
+        version: int,
+        rules: tuple[_Rule, ...],
+        index: PhraseIndex,
+        specs: list[dict],
+        time_zone: ZoneInfo,
+    ):
         self.version = version
+        self.time_zone = time_zone  # the city's clock, for time windows
         self.rules = rules
         self.index = index
         self.specs = specs
@@ -179,7 +200,9 @@ def load_rules_file(path: str | Path) -> list[dict[str, Any]]:
     return data
 
 
-def compile_ruleset(*, version: int, rules: list[dict[str, Any]]) -> CompiledRuleSet:
+def compile_ruleset(
+    *, version: int, rules: list[dict[str, Any]], time_zone: str | ZoneInfo = LOCAL_TZ
+) -> CompiledRuleSet:
     """Validate and compile `rules` (specs, in order). Raises ValidationFailed naming rule and field."""
     errors = validate_rules(rules)
     if errors:
@@ -232,7 +255,10 @@ def compile_ruleset(*, version: int, rules: list[dict[str, Any]]) -> CompiledRul
         )
         kept_specs.append(spec)
     index = PhraseIndex(sorted(phrases, key=phrases.__getitem__))
-    return CompiledRuleSet(version=version, rules=tuple(compiled), index=index, specs=kept_specs)
+    zone = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(time_zone)
+    return CompiledRuleSet(
+        version=version, rules=tuple(compiled), index=index, specs=kept_specs, time_zone=zone
+    )
 
 
 # --- triage ----------------------------------------------------------------------------------------
@@ -249,14 +275,14 @@ def _answer(given: bool | None, text_state: int) -> str:
     return "unknown"
 
 
-def _local_minutes(at: dt.datetime | None) -> int | None:
+def _local_minutes(at: dt.datetime | None, zone: ZoneInfo) -> int | None:
     if at is None:
         return None
     # astimezone applies the DST offset in force at that instant: 01:30 UTC is 18:30 in January
     # (MST, -7) and 19:30 in July (MDT, -6). A naive datetime would be read as the server's zone.
     if at.tzinfo is None:
         raise ValueError("CallInput.at must be timezone-aware")
-    local = at.astimezone(LOCAL_TZ)
+    local = at.astimezone(zone)
     return local.hour * 60 + local.minute
 
 
@@ -291,7 +317,7 @@ def _first_match(
             continue
         if rule.window is not None:
             if minutes == -1:
-                minutes = _local_minutes(call.at)
+                minutes = _local_minutes(call.at, compiled.time_zone)
             if minutes is None or not _in_window(rule.window, minutes):
                 continue
         return rule

@@ -16,7 +16,8 @@ FIRE_EMS: Final = "FIRE_EMS"
 ACS: Final = "ACS"
 AGENCIES: Final = (POLICE, FIRE_EMS, ACS)
 
-LOCAL_TZ: Final = ZoneInfo("America/Denver")  # Albuquerque; time windows are local wall-clock times
+# The default city clock of time windows (Albuquerque); the selectors compile with settings.CITY_TIME_ZONE.
+LOCAL_TZ: Final = ZoneInfo("America/Denver")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from triage import engine as triage_engine
@@ -66,7 +67,11 @@ def ruleset_rules_spec(*, ruleset: RuleSet) -> list[dict]:
 
 def ruleset_compile(*, ruleset: RuleSet) -> CompiledRuleSet:
     """Compile any rule set (a draft for the test bench, or a published one)."""
-    return compile_ruleset(version=ruleset.version or 0, rules=ruleset_rules_spec(ruleset=ruleset))
+    return compile_ruleset(
+        version=ruleset.version or 0,
+        rules=ruleset_rules_spec(ruleset=ruleset),
+        time_zone=settings.CITY_TIME_ZONE,
+    )
 
 
 def engine_published() -> CompiledRuleSet:

@@ -17,7 +17,6 @@ from calls.services.alerts import (  # noqa: F401
 from calls.services.calls import (  # noqa: F401
     ACS_DISPOSITIONS,
     CALL_TRANSITIONS,
-    CITY_TIME_ZONE,
     DISPOSITIONS_FILE,
     NO_RULESET_DECISION,
     backup_request,

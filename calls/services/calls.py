@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -95,7 +96,6 @@ CALL_TRANSITIONS: dict[str, frozenset[str]] = {
     Call.Status.CANCELLED: frozenset(),
     Call.Status.DUPLICATE: frozenset(),
 }
-CITY_TIME_ZONE = "America/Denver"
 
 # The ACS outcomes added to the San Diego disposition codes.
 ACS_DISPOSITIONS = [
@@ -167,7 +167,7 @@ def _call_status_set(*, call: Call, to: str, actor: Any, reason: str = "") -> No
 
 def call_number_next() -> str:
     """The next call number, e.g. '26-000123': the year in the city's time zone and a gap-free counter."""
-    year = timezone.localtime(timezone.now(), ZoneInfo(CITY_TIME_ZONE)).year % 100
+    year = timezone.localtime(timezone.now(), ZoneInfo(settings.CITY_TIME_ZONE)).year % 100
     return f"{year:02d}-{counter_next(name='call_number'):06d}"
 
 

@@ -115,6 +115,27 @@ def test_it_reads_a_time_window_in_albuquerque_wall_clock_time_across_dst():
     assert decide(rules).rule == ""  # no time: a time-window rule cannot match
 
 
+def test_it_reads_a_time_window_on_the_clock_of_the_city_it_was_compiled_for():
+    rules = [rule(time_window={"start": "17:00", "end": "19:00"})]
+    at = dt.datetime(
+        2026, 1, 15, 1, 30, tzinfo=dt.UTC
+    )  # 18:30 in Albuquerque, 17:30 in San Diego, 20:30 in Chicago
+
+    def rule_at(time_zone):
+        return triage(compile_ruleset(version=1, rules=rules, time_zone=time_zone), CallInput(at=at)).rule
+
+    assert rule_at("America/Los_Angeles") == "r"
+    assert rule_at("America/Chicago") == ""
+
+
+def test_it_compiles_the_published_set_on_the_configured_city_clock(published_rules, settings):
+    from triage.selectors import engine_published
+
+    settings.CITY_TIME_ZONE = "America/Los_Angeles"
+
+    assert str(engine_published().time_zone) == "America/Los_Angeles"
+
+
 def test_it_wraps_a_time_window_past_midnight():
     rules = [rule(time_window={"start": "22:00", "end": "06:00"})]
     night = dt.datetime(2026, 3, 8, 9, 30, tzinfo=dt.UTC)  # 03:30 MDT, the night DST starts

@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -100,4 +101,6 @@ class Command(BaseCommand):
                 f"triage_preview: no published rule set in the database; using {DEFAULT_RULES_FILE.name} "
                 "(version 0). Run `manage.py seed_demo` to publish it."
             )
-            return compile_ruleset(version=0, rules=load_rules_file(DEFAULT_RULES_FILE))
+            return compile_ruleset(
+                version=0, rules=load_rules_file(DEFAULT_RULES_FILE), time_zone=settings.CITY_TIME_ZONE
+            )
