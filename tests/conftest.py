@@ -29,17 +29,21 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def service_available(kind: str) -> tuple[bool, str]:
+    """Whether the settings point at PostgreSQL / Redis, and what to set when they do not."""
+    if kind == "postgres":
+        return settings.DATABASES["default"]["ENGINE"].endswith(
+            "postgresql"
+        ), "needs PostgreSQL: set DATABASE_URL"
+    return bool(settings.REDIS_URL), "needs Redis: set REDIS_URL"
+
+
 def service_required(kind: str) -> None:
     """Skip a test needing PostgreSQL or Redis when it is absent, except in CI, where it fails."""
-    if kind == "postgres":
-        ok = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-        why = "needs PostgreSQL: set DATABASE_URL=postgres://..."
-    else:
-        ok = bool(settings.REDIS_URL)
-        why = "needs Redis: set REDIS_URL=redis://..."
+    ok, why = service_available(kind)
     if ok:
         return
-    if os.environ.get("CI"):
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
         pytest.fail(f"{why} (CI is set: a missing service is a failure, not a skip)")
     pytest.skip(why)
 
