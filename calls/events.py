@@ -39,6 +39,8 @@ class CallSummary(TypedDict):
     ruleset_version: int | None
     reasons: list[str]
     guards: list[str]
+    recognised: bool
+    signals: list[dict[str, str]]
     acs_eligible: bool
     acs_exclusion: str
     overridden: bool
@@ -83,6 +85,8 @@ def call_decision(call) -> dict[str, Any]:
         "ruleset_version": call.ruleset_version,
         "reasons": list(call.triage_reasons),
         "guards": list(call.triage_guards),
+        "recognised": call.triage_recognised,
+        "signals": list(call.triage_signals),
     }
 
 

@@ -81,6 +81,11 @@ class Call(models.Model):
     triage_guards = models.JSONField(default=list, blank=True)
     acs_eligible = models.BooleanField(default=False)
     acs_exclusion = models.CharField(max_length=24, blank=True)
+    # The engine's structured reading: [{"kind", "state", "words", "source"}]. Recommendation and
+    # the unit's safety panel read these, never the reason strings.
+    triage_signals = models.JSONField(default=list, blank=True)
+    # False: nothing of the vocabulary was recognised and the decision is the safe default.
+    triage_recognised = models.BooleanField(default=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
 
     # A dispatcher's override, kept next to the original decision.
@@ -167,6 +172,25 @@ class BackupRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} asks {self.agency} on call {self.call_id}"
+
+
+class CallAgencyWaiver(models.Model):
+    """A dispatcher's record of why a required agency gets no unit on a call (no ACS team on shift,
+    police declined): the call then leaves the queue without it (calls.policies)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="agency_waivers")
+    agency = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waived_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "agency"], name="one_waiver_per_call_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} waived on call {self.call_id}"
 
 
 class DeadlineThreshold(models.Model):

@@ -58,6 +58,7 @@ class CallInput:
     """What the call-taker knows. Screening answers: True / False / None (not asked or unknown)."""
 
     call_type: str | None = None
+    call_type_name: str = ""  # the catalogue's name of the call type, read as words like the code
     narrative: str = ""
     weapons: bool | None = None
     violence: bool | None = None
@@ -83,6 +84,13 @@ class Decision:
     guards: list[str] = field(default_factory=list)  # guards that changed the rule's outcome
     acs_eligible: bool = False
     acs_exclusion: str = ""  # "" or one of EXCLUSIONS
+    # Each signal read: {"kind", "state" (present / suggested / denied), "words", "source"
+    # (narrative / call_type / screening)}. Recommendation and the unit's safety panel read these,
+    # never the reason strings.
+    signals: list[dict[str, str]] = field(default_factory=list)
+    # False when neither the call type nor any phrase of the vocabulary was recognised: the
+    # decision is then the safe default, said in `reasons`, and the screens ask for a call type.
+    recognised: bool = True
 
     def as_contract(self) -> dict[str, Any]:
         """The triage_preview / API shape (DESIGN.md), plus mode, guards and ACS eligibility."""
@@ -97,6 +105,8 @@ class Decision:
             "guards": list(self.guards),
             "acs_eligible": self.acs_eligible,
             "acs_exclusion": self.acs_exclusion,
+            "recognised": self.recognised,
+            "signals": [dict(signal) for signal in self.signals],
         }
 
 

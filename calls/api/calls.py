@@ -153,6 +153,8 @@ class CallsApi(APIView):
             guards = serializers.ListField(child=serializers.CharField(), source="triage_guards")
             acs_eligible = serializers.BooleanField()
             acs_exclusion = serializers.CharField()
+            recognised = serializers.BooleanField(source="triage_recognised")
+            signals = serializers.ListField(child=serializers.DictField(), source="triage_signals")
 
         id = serializers.IntegerField()
         number = serializers.CharField()

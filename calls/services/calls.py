@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
-import inspect
 import logging
 import re
 from pathlib import Path
@@ -30,6 +28,9 @@ from calls.models import (
     Disposition,
 )
 from responders.models import Agency
+from triage.engine import CallInput, Decision, triage
+from triage.models import RuleSet
+from triage.selectors import engine_published
 
 logger = logging.getLogger(__name__)
 
@@ -236,42 +237,38 @@ def call_create(
     return call_triage(call=call, actor=actor)
 
 
-def call_triage_input(*, call: Call) -> Any:
-    """The engine's CallInput for a call (only the fields the engine declares)."""
-    from triage.engine import CallInput
-
-    values = {
-        "call_type": call.call_type.code if call.call_type_id else None,
-        "narrative": call.narrative,
-        "weapons": _answer_to_bool(call.weapons),
-        "violence": _answer_to_bool(call.violence),
-        "medical": _answer_to_bool(call.medical),
-        "caller_is_subject": _answer_to_bool(call.caller_is_subject),
-        "lat": call.lat,
-        "lon": call.lon,
-        "zone": call.zone.name if call.zone_id else None,
-        "received_at": call.received_at,
-        "at": call.received_at,
-    }
-    if dataclasses.is_dataclass(CallInput):
-        names = {f.name for f in dataclasses.fields(CallInput)}
-    else:
-        names = set(inspect.signature(CallInput).parameters)
-    return CallInput(**{k: v for k, v in values.items() if k in names})
+def call_triage_input(*, call: Call) -> CallInput:
+    """The engine's CallInput for a call: the one place a call becomes triage input."""
+    return CallInput(
+        call_type=call.call_type.code if call.call_type_id else None,
+        # The catalogue name is read as words too, so the engine recognises the nature of a call
+        # type that no rule names by code.
+        call_type_name=call.call_type.name if call.call_type_id else "",
+        narrative=call.narrative,
+        weapons=_answer_to_bool(call.weapons),
+        violence=_answer_to_bool(call.violence),
+        medical=_answer_to_bool(call.medical),
+        caller_is_subject=_answer_to_bool(call.caller_is_subject),
+        zone=call.zone.name if call.zone_id else None,
+        at=call.received_at,
+    )
 
 
-def _decision_fields(decision: Any) -> dict[str, Any]:
+def _decision_fields(decision: Decision) -> dict[str, Any]:
+    """The decision stored under the engine's names (Call field <- Decision attribute)."""
     return {
         "agencies": list(decision.agencies),
-        "lead": decision.lead or "",
-        "mode": getattr(decision, "mode", "") or "",
+        "lead": decision.lead,
+        "mode": decision.mode,
         "priority": decision.priority,
-        "triage_rule": decision.rule or "",
+        "triage_rule": decision.rule,
         "ruleset_version": decision.ruleset_version,
         "triage_reasons": list(decision.reasons),
-        "triage_guards": list(getattr(decision, "guards", []) or []),
-        "acs_eligible": bool(getattr(decision, "acs_eligible", False)),
-        "acs_exclusion": getattr(decision, "acs_exclusion", "") or "",
+        "triage_guards": list(decision.guards),
+        "acs_eligible": decision.acs_eligible,
+        "acs_exclusion": decision.acs_exclusion,
+        "triage_signals": [dict(signal) for signal in decision.signals],
+        "triage_recognised": decision.recognised,
     }
 
 
@@ -287,6 +284,8 @@ NO_RULESET_DECISION = {
     "triage_guards": ["no_ruleset"],
     "acs_eligible": False,
     "acs_exclusion": "no_rule",
+    "triage_signals": [],
+    "triage_recognised": False,
 }
 
 
@@ -296,13 +295,8 @@ def call_triage(*, call: Call, actor: Any) -> Call:
 
     A NEW call becomes TRIAGED and then PENDING (in the dispatch queue). Appends call.triaged.
     """
-    from triage.models import RuleSet
-    from triage.selectors import engine_published
-
     call = _call_lock(call)
     try:
-        from triage.engine import triage
-
         fields = _decision_fields(triage(engine_published(), call_triage_input(call=call)))
     except RuleSet.DoesNotExist:
         logger.error("call %s triaged without a published rule set: sent to police", call.number)
