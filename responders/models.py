@@ -101,6 +101,12 @@ class Assignment(models.Model):
     on_scene_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_reason = models.CharField(max_length=200, blank=True)
+    # Police sent to stage nearby (ACS_LEAD_POLICE_STAGED): they hold off until needed.
+    staged = models.BooleanField(default=False)
+    # Why the dispatcher sent this unit although the call's order forbade it yet (ACS before police).
+    override_reason = models.CharField(max_length=500, blank=True)
+    # When this (police) unit reported the scene safe: the ACS units on the call were told then.
+    scene_safe_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
