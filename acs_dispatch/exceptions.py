@@ -38,6 +38,13 @@ class UnitUnavailable(Conflict):
     code = "unit_unavailable"
 
 
+class OrderRefused(Conflict):
+    """The call's order of arrival forbids this unit yet (ACS before police where police make the
+    scene safe): assign the missing lead first, or go ahead with a recorded reason."""
+
+    code = "order_refused"
+
+
 class StaleDraft(Conflict):
     code = "stale_draft"
 

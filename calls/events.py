@@ -11,6 +11,14 @@ from typing import Any, TypedDict
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.models import Alert, DeadlineThreshold
+from calls.policies import (
+    call_agencies_missing,
+    call_agencies_required,
+    call_agencies_waived,
+    call_dangers,
+    call_order_holds,
+    call_police_first,
+)
 
 
 class CallSummary(TypedDict):
@@ -50,6 +58,15 @@ class CallSummary(TypedDict):
     closed_at: str | None
     units: list[dict[str, Any]]
     backup_requests: list[dict[str, Any]]
+    # How the decision is carried through (calls.policies): the agencies required, those still
+    # without a unit or a waiver, the waivers, the dangers known, and the order of arrival.
+    required_agencies: list[str]
+    missing_agencies: list[str]
+    waived_agencies: list[dict[str, Any]]
+    dangers: list[dict[str, Any]]
+    police_first: str
+    order_holds: dict[str, str]
+    scene_safe_at: str | None
 
 
 def _iso(value) -> str | None:
@@ -70,6 +87,9 @@ def assignment_summary(assignment) -> dict[str, Any]:
         "en_route_at": _iso(assignment.en_route_at),
         "on_scene_at": _iso(assignment.on_scene_at),
         "cleared_at": _iso(assignment.cleared_at),
+        "staged": assignment.staged,
+        "override_reason": assignment.override_reason,
+        "scene_safe_at": _iso(assignment.scene_safe_at),
     }
 
 
@@ -90,13 +110,17 @@ def call_decision(call) -> dict[str, Any]:
     }
 
 
-def call_summary(call, *, assignments=None, backup_requests=None) -> CallSummary:
-    """The call as every screen shows it. `assignments` (active ones) and `backup_requests` may be
-    passed in when prefetched; otherwise they are read from the call."""
+def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) -> CallSummary:
+    """The call as every screen shows it. `assignments` (active ones), `backup_requests` and
+    `waivers` may be passed in when prefetched; otherwise they are read from the call."""
     if assignments is None:
         assignments = [a for a in call.assignments.select_related("unit") if a.cleared_at is None]
     if backup_requests is None:
         backup_requests = list(call.backup_requests.all())
+    if waivers is None:
+        waivers = list(call.agency_waivers.all())
+    dangers = call_dangers(call=call)
+    scene_safe = [a.scene_safe_at for a in assignments if a.scene_safe_at is not None]
     call_type = call.call_type
     return {
         "id": call.id,
@@ -136,6 +160,23 @@ def call_summary(call, *, assignments=None, backup_requests=None) -> CallSummary
             }
             for b in backup_requests
         ],
+        "required_agencies": call_agencies_required(call=call, backup_requests=backup_requests),
+        "missing_agencies": call_agencies_missing(
+            call=call, assignments=assignments, backup_requests=backup_requests, waivers=waivers
+        ),
+        "waived_agencies": [
+            {
+                "agency": w.agency,
+                "reason": w.reason,
+                "by": w.waived_by.username if w.waived_by_id else None,
+                "at": _iso(w.waived_at),
+            }
+            for w in call_agencies_waived(call=call, waivers=waivers).values()
+        ],
+        "dangers": [dict(d) for d in dangers],
+        "police_first": call_police_first(call=call, dangers=dangers),
+        "order_holds": call_order_holds(call=call, assignments=assignments, dangers=dangers),
+        "scene_safe_at": _iso(min(scene_safe)) if scene_safe else None,
     }
 
 

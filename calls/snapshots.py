@@ -26,7 +26,15 @@ from django.utils import timezone
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.events import alert_summary, call_summary
-from calls.models import OPEN_STATUSES, BackupRequest, Call, ClinicalNote, EventDelivery, StreamHead
+from calls.models import (
+    OPEN_STATUSES,
+    BackupRequest,
+    Call,
+    CallAgencyWaiver,
+    ClinicalNote,
+    EventDelivery,
+    StreamHead,
+)
 from calls.selectors.alerts import alerts_open
 from responders.events import unit_summary
 from responders.models import Assignment, Unit
@@ -47,13 +55,19 @@ def _calls_with_related(calls) -> list[Call]:
         calls.select_related("call_type", "zone").prefetch_related(
             Prefetch("assignments", queryset=active, to_attr="active_assignments"),
             Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
+            Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
         )
     )
 
 
 def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
     return [
-        call_summary(c, assignments=c.active_assignments, backup_requests=list(c.backup_requests.all()))
+        call_summary(
+            c,
+            assignments=c.active_assignments,
+            backup_requests=list(c.backup_requests.all()),
+            waivers=list(c.agency_waivers.all()),
+        )
         for c in calls
     ]
 

@@ -70,7 +70,10 @@ def call_payload(call: Call) -> dict[str, Any]:
     """The call summary from the prefetched rows, plus the clinical notes when the reader may see them."""
     payload: dict[str, Any] = dict(
         call_summary(
-            call, assignments=call_assignments_active(call), backup_requests=list(call.backup_requests.all())
+            call,
+            assignments=call_assignments_active(call),
+            backup_requests=list(call.backup_requests.all()),
+            waivers=list(call.agency_waivers.all()),
         )
     )
     notes = getattr(call, "clinical_notes_visible", None)
@@ -116,6 +119,19 @@ class _CallFields(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     units = serializers.ListField(child=serializers.JSONField())
     backup_requests = serializers.ListField(child=serializers.JSONField())
+    required_agencies = serializers.ListField(
+        child=serializers.ChoiceField(choices=Agency.Code.values),
+        help_text="the agencies the decision requires (lead first) plus those asked for by backup requests",
+    )
+    missing_agencies = serializers.ListField(
+        child=serializers.ChoiceField(choices=Agency.Code.values),
+        help_text="required agencies with no unit on the call yet and no recorded reason why not",
+    )
+    waived_agencies = serializers.ListField(child=serializers.JSONField())
+    dangers = serializers.ListField(child=serializers.JSONField())
+    police_first = serializers.CharField(help_text="why police must be on the call before ACS, or empty")
+    order_holds = serializers.DictField(child=serializers.CharField())
+    scene_safe_at = serializers.DateTimeField(allow_null=True)
 
 
 class CallsApi(APIView):

@@ -15,12 +15,14 @@ from calls.models import (
     OPEN_STATUSES,
     BackupRequest,
     Call,
+    CallAgencyWaiver,
     CallType,
     CautionFlag,
     ClinicalNote,
     Disposition,
     Event,
 )
+from calls.policies import call_agencies_missing
 from calls.services.calls import phone_normalize
 
 HISTORY_DAYS = 90
@@ -39,6 +41,7 @@ def _with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
             to_attr="active_assignments",
         ),
         Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit")),
+        Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
     )
 
 
@@ -47,18 +50,29 @@ def _open_backup() -> Exists:
 
 
 def calls_pending(*, agency: str | None = None, zone: str | None = None) -> list[Call]:
-    """The dispatch queue: calls waiting for a unit, plus calls whose unit asked for backup that no
-    unit has answered yet. Backup requests first, then priority 1 (most urgent) first, then oldest.
+    """The dispatch queue: calls waiting for a unit; calls partly dispatched, where a required agency
+    still has no unit and no recorded reason why not (calls.policies.call_agencies_missing); calls
+    whose unit asked for backup that no unit has answered yet. Backup requests first, then priority
+    1 (most urgent) first, then oldest.
 
-    Each call has `needs_backup` (bool) and `active_assignments` set. Ranked in Python (a short list).
+    Each call has `needs_backup` (bool), `missing_agencies` and `active_assignments` set. Ranked in
+    Python (a short list).
     """
     calls = Call.objects.annotate(needs_backup=_open_backup()).filter(
-        Q(status=Call.Status.PENDING)
-        | Q(status__in=[Call.Status.DISPATCHED, Call.Status.ON_SCENE], needs_backup=True)
+        status__in=[Call.Status.PENDING, Call.Status.DISPATCHED, Call.Status.ON_SCENE]
     )
     if zone:
         calls = calls.filter(zone__name=zone)
-    rows = list(_with_details(calls))
+    rows = []
+    for call in _with_details(calls):
+        call.missing_agencies = call_agencies_missing(
+            call=call,
+            assignments=call.active_assignments,
+            backup_requests=list(call.backup_requests.all()),
+            waivers=list(call.agency_waivers.all()),
+        )
+        if call.status == Call.Status.PENDING or call.needs_backup or call.missing_agencies:
+            rows.append(call)
     if agency:
         rows = [c for c in rows if agency in c.agencies]
     # Backup requests first: a responder on scene is waiting for them.
