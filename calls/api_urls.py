@@ -11,6 +11,7 @@ urlpatterns = [
     path("calls/<int:call_id>/close", api.CallCloseApi.as_view(), name="api-call-close"),
     path("calls/<int:call_id>/cancel", api.CallCancelApi.as_view(), name="api-call-cancel"),
     path("calls/<int:call_id>/duplicate", api.CallDuplicateApi.as_view(), name="api-call-duplicate"),
+    path("calls/<int:call_id>/waivers", api.CallAgencyWaiveApi.as_view(), name="api-call-waivers"),
     path("calls/<int:call_id>/backup", api.BackupRequestCreateApi.as_view(), name="api-call-backup"),
     path("calls/<int:call_id>/notes", api.ClinicalNotesApi.as_view(), name="api-call-notes"),
     path("calls/<int:call_id>/history", api.CallHistoryApi.as_view(), name="api-call-history"),

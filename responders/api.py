@@ -25,6 +25,7 @@ from responders.services import (
     assignment_acknowledge,
     assignment_clear,
     assignment_reassign,
+    assignment_scene_safe,
     assignment_unassign,
     unit_assign,
     unit_status_change,
@@ -94,18 +95,29 @@ class UnitsRecommendApi(APIView):
 
 
 class UnitAssignApi(APIView):
-    """Commit a unit to a call. 409 when the unit is busy; nothing changes then."""
+    """Commit a unit to a call. 409 when the unit is busy, or when the call's order forbids it yet
+    (ACS before police where police make the scene safe: the message names what is missing); with
+    `override_reason` the unit is assigned anyway and the reason recorded. Nothing changes on a 409."""
 
     permission_classes = [IsDispatcher]
 
     class InputSerializer(serializers.Serializer):
         unit = serializers.CharField(max_length=20, help_text="call sign, e.g. ACS-12")
+        override_reason = serializers.CharField(
+            max_length=500,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="why to go ahead although the call's order forbids this unit yet",
+        )
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         call = serializers.IntegerField(source="call_id")
         unit = serializers.CharField(source="unit.call_sign")
         assigned_at = serializers.DateTimeField()
+        staged = serializers.BooleanField()
+        override_reason = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, call_id: int) -> Response:
@@ -114,7 +126,12 @@ class UnitAssignApi(APIView):
         unit = unit_get(call_sign=serializer.validated_data["unit"])
         if unit is None:
             raise serializers.ValidationError({"unit": ["No unit with this call sign."]})
-        assignment = unit_assign(call=call_or_404(request, call_id), unit=unit, actor=request.user)
+        assignment = unit_assign(
+            call=call_or_404(request, call_id),
+            unit=unit,
+            override_reason=serializer.validated_data["override_reason"],
+            actor=request.user,
+        )
         return Response(self.OutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
@@ -128,6 +145,9 @@ class _AssignmentFields(serializers.Serializer):
     on_scene_at = serializers.DateTimeField(allow_null=True)
     cleared_at = serializers.DateTimeField(allow_null=True)
     cleared_reason = serializers.CharField()
+    staged = serializers.BooleanField()
+    override_reason = serializers.CharField()
+    scene_safe_at = serializers.DateTimeField(allow_null=True)
 
 
 class AssignmentAcknowledgeApi(APIView):
@@ -141,6 +161,21 @@ class AssignmentAcknowledgeApi(APIView):
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request: Request, assignment_id: int) -> Response:
         assignment = assignment_acknowledge(assignment=assignment_or_404(assignment_id), actor=request.user)
+        return Response(self.OutputSerializer(assignment).data)
+
+
+class AssignmentSceneSafeApi(APIView):
+    """A police unit on the call reports the scene safe; the ACS units on it are told at once
+    (idempotent)."""
+
+    permission_classes = [IsUnitActor]
+
+    class OutputSerializer(_AssignmentFields):
+        pass
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = assignment_scene_safe(assignment=assignment_or_404(assignment_id), actor=request.user)
         return Response(self.OutputSerializer(assignment).data)
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         name="api-assignment-acknowledge",
     ),
     path(
+        "assignments/<int:assignment_id>/scene-safe",
+        api.AssignmentSceneSafeApi.as_view(),
+        name="api-assignment-scene-safe",
+    ),
+    path(
         "assignments/<int:assignment_id>/clear", api.AssignmentClearApi.as_view(), name="api-assignment-clear"
     ),
     path(

@@ -9,7 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from acs_dispatch.events import AUDIT, DISPATCH, SUPERVISOR, event_append
-from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, UnitUnavailable, ValidationFailed
+from acs_dispatch.exceptions import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    OrderRefused,
+    UnitUnavailable,
+    ValidationFailed,
+)
 from acs_dispatch.roles import Role, user_has_role
 from responders.events import unit_streams, unit_summary
 from responders.geography import ZoneShape
@@ -162,14 +169,18 @@ def _actor_may_act_for_unit(actor: Any, unit: Unit) -> bool:
 
 
 @transaction.atomic
-def unit_assign(*, call: Any, unit: Unit, actor: Any) -> Assignment:
+def unit_assign(*, call: Any, unit: Unit, actor: Any, override_reason: str = "") -> Assignment:
     """Commit `unit` to `call`: the unit becomes DISPATCHED and a PENDING call DISPATCHED.
 
     Raises UnitUnavailable (409) if the unit is not free, Conflict if the call already has a unit
-    of that agency (a co-response gets one unit per agency), InvalidTransition on a call not open.
-    Nothing changes when it raises.
+    of that agency (a co-response gets one unit per agency), InvalidTransition on a call not open,
+    OrderRefused when the call's order forbids the unit yet (ACS before police where police make
+    the scene safe: calls.policies.call_assign_refusal) and no `override_reason` is given; with one,
+    the unit is assigned and the reason recorded on the assignment and in the event. A police unit
+    on an ACS_LEAD_POLICE_STAGED call is marked staged. Nothing changes when it raises.
     """
     from calls.models import Call
+    from calls.policies import call_assign_refusal, call_staged_agency
     from calls.services import backup_requests_handle, call_mark_dispatched
 
     # Lock order everywhere: call, then unit. Two consoles clicking the same unit: the second
@@ -193,13 +204,23 @@ def unit_assign(*, call: Any, unit: Unit, actor: Any) -> Assignment:
             "a co-response gets one unit per agency.",
             status=call.status,
         )
+    # Read under the call's row lock: a police unit assigned by another console a moment ago counts.
+    refusal = call_assign_refusal(call=call, agency=unit.agency_id)
+    override_reason = override_reason.strip()[:500] if refusal else ""
+    if refusal and not override_reason:
+        raise OrderRefused(refusal, status=call.status, agency=unit.agency_id, missing=Agency.Code.POLICE)
     now = timezone.now()
     try:
         # The partial unique constraint is the second wall behind the row lock (SQLite has no
         # row locks): a savepoint keeps the outer transaction usable when it fires.
         with transaction.atomic():
             assignment = Assignment.objects.create(
-                call=call, unit=unit, assigned_by=_user_or_none(actor), assigned_at=now
+                call=call,
+                unit=unit,
+                assigned_by=_user_or_none(actor),
+                assigned_at=now,
+                staged=call_staged_agency(call=call, agency=unit.agency_id),
+                override_reason=override_reason,
             )
     except IntegrityError as exc:
         raise UnitUnavailable(f"{unit.call_sign} is already committed to another call") from exc
@@ -210,7 +231,10 @@ def unit_assign(*, call: Any, unit: Unit, actor: Any) -> Assignment:
     backup_requests_handle(call=call, agency=unit.agency_id)
     assignment.unit = unit
     assignment.call = call
-    _unit_call_event(kind="unit.assigned", unit=unit, call=call, actor=actor, assignment=assignment)
+    extra: dict[str, Any] = {"staged": assignment.staged}
+    if override_reason:
+        extra["override"] = {"reason": override_reason, "refusal": refusal}
+    _unit_call_event(kind="unit.assigned", unit=unit, call=call, actor=actor, assignment=assignment, **extra)
     _units_changed()
     return assignment
 
@@ -256,6 +280,40 @@ def assignment_acknowledge(*, assignment: Assignment, actor: Any) -> Assignment:
         kind="assignment.acknowledged", unit=current.unit, call=current.call, actor=actor, assignment=current
     )
     return current
+
+
+@transaction.atomic
+def assignment_scene_safe(*, assignment: Assignment, actor: Any) -> Assignment:
+    """A police unit on the call reports the scene safe: the ACS units waiting on the call are told
+    at once (assignment.scene_safe goes to every unit on the call). Idempotent: a second tap
+    changes nothing.
+
+    Raises NotAllowed for a responder of another unit, ValidationFailed for a unit that is not
+    police, Conflict when the assignment was cleared.
+    """
+    assignment, call, unit = _assignment_lock(assignment)
+    if not _actor_may_act_for_unit(actor, unit):
+        raise NotAllowed("A responder may report the scene safe only for their own unit.")
+    if unit.agency_id != Agency.Code.POLICE:
+        raise ValidationFailed(
+            f"{unit.call_sign} is not a police unit: police report the scene safe.",
+            errors={"unit": ["Only a police unit reports the scene safe."]},
+        )
+    if assignment.cleared_at is not None:
+        raise Conflict(f"{unit.call_sign} is no longer on call {call.number}.", status=call.status)
+    if assignment.scene_safe_at is not None:
+        return assignment
+    assignment.scene_safe_at = timezone.now()
+    assignment.save(update_fields=["scene_safe_at"])
+    _unit_call_event(
+        kind="assignment.scene_safe",
+        unit=unit,
+        call=call,
+        actor=actor,
+        assignment=assignment,
+        scene_safe={"unit": unit.call_sign, "at": assignment.scene_safe_at.isoformat()},
+    )
+    return assignment
 
 
 def _assignment_end(

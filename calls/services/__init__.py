@@ -1,8 +1,10 @@
 """Writes of the calls app, by sub-domain: calls and their lifecycle (calls.py); alerts, thresholds
-and the deadline sweep (alerts.py). Import from here: `from calls.services import call_create`."""
+and the deadline sweep (alerts.py); waivers of the agencies a call requires (agencies.py).
+Import from here: `from calls.services import call_create`."""
 
 from __future__ import annotations
 
+from calls.services.agencies import call_agency_waive  # noqa: F401
 from calls.services.alerts import (  # noqa: F401
     DEFAULT_THRESHOLDS,
     alert_acknowledge,
