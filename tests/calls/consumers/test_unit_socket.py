@@ -43,3 +43,29 @@ async def test_it_chains_a_units_events_past_those_of_other_units(
     assert frames[0]["prev"] == snapshot["last_event_id"]
     assert frames[1]["prev"] == first.id
     assert second.id == first.id + 2  # the gap in ids is not a gap in this stream
+
+
+async def test_it_pushes_scene_safe_to_the_waiting_acs_unit(
+    socket, riley, pete, acs_12, apd_2a31, make_call, assign
+):
+    from channels.db import database_sync_to_async
+
+    from responders.services import assignment_scene_safe
+
+    call = await make_call(
+        agencies=["POLICE", "ACS"], lead="POLICE", mode="POLICE_LEAD_ACS_FOLLOW", weapons="YES"
+    )
+    police = await assign(call, apd_2a31)
+    await assign(call, acs_12)
+
+    async with socket("/ws/unit/", riley) as ws:
+        snapshot = await ws.receive_json_from()
+        assert snapshot["call"]["police_first"] == "weapon (caller answered yes)"
+        assert snapshot["call"]["scene_safe_at"] is None
+        await database_sync_to_async(assignment_scene_safe)(assignment=police, actor=pete)
+        frame = await ws.receive_json_from()
+
+    assert frame["kind"] == "assignment.scene_safe"
+    assert frame["prev"] == snapshot["last_event_id"]
+    assert frame["data"]["scene_safe"]["unit"] == "APD-2A31"
+    assert frame["data"]["call"]["scene_safe_at"] == frame["data"]["scene_safe"]["at"]
