@@ -19,7 +19,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -38,17 +37,13 @@ from triage.modes import (  # noqa: F401  (re-exported: the engine's public voca
     MODE_BY_SHAPE,
     MODES,
     POLICE,
+    SAFETY_SIGNALS,
+    SCOPE_SIGNALS,
     SCREENING_FIELDS,
     Mode,
 )
-from triage.narrative import DENIED, PRESENT, SUGGESTED, PhraseIndex, phrase_tokens
+from triage.narrative import ABSENT, DENIED, PRESENT, SUGGESTED, PhraseIndex, phrase_tokens
 from triage.validation import _minutes, validate_rules  # noqa: F401  (validate_rules re-exported)
-
-# Screening question -> lexicon signal read from the narrative.
-_SIGNAL_OF: Final = MappingProxyType(
-    {"weapons": narrative.WEAPON, "violence": narrative.VIOLENCE, "medical": narrative.MEDICAL}
-)
-
 
 # --- inputs and outputs ----------------------------------------------------------------------------
 
@@ -182,6 +177,10 @@ class CompiledRuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def knows_call_type(self, call_type: str | None) -> bool:
+        """True when some rule names this call type code."""
+        return bool(call_type) and call_type.strip().upper() in self._by_call_type
 
     def candidates(self, call_type: str | None, keywords: Iterable[int]) -> int:
         mask = self._unanchored
@@ -336,16 +335,23 @@ def _first_match(
 
 @dataclass(frozen=True, slots=True)
 class _Danger:
-    """One guard signal after weighing screening against text."""
+    """One safety signal after weighing screening against text."""
 
     present: bool
     reason: str  # why present, or "" when absent
 
 
 _NO_DANGER: Final = _Danger(False, "")
+_STATE_NAMES: Final = {DENIED: "denied", SUGGESTED: "suggested", PRESENT: "present"}
+_SCREENED: Final = (
+    ("weapons", narrative.WEAPON),
+    ("violence", narrative.VIOLENCE),
+    ("medical", narrative.MEDICAL),
+)
+_SCREENED_KINDS: Final = frozenset(kind for _, kind in _SCREENED)
 
 
-def _weigh(name: str, given: bool | None, state: int, evidence: dict[str, str], signal: str) -> _Danger:
+def _weigh(name: str, given: bool | None, state: int, words: str, where: str) -> _Danger:
     # Screening answers outrank the text, with one exception chosen for safety: a narrative that
     # plainly states the danger ("he has a knife") keeps the guard on even if the screening answer
     # was "no". The answer may have been about someone else or clicked in haste, and an extra officer
@@ -355,95 +361,158 @@ def _weigh(name: str, given: bool | None, state: int, evidence: dict[str, str], 
         return _Danger(True, f"screening: {name} yes")
     if state == PRESENT:
         if given is False:
-            return _Danger(
-                True, f"narrative says '{evidence[signal]}' although screening answered {name}: no"
-            )
-        return _Danger(True, f"narrative says '{evidence[signal]}'")
+            return _Danger(True, f"{where} says '{words}' although screening answered {name}: no")
+        return _Danger(True, f"{where} says '{words}'")
     if state == SUGGESTED and given is None:
-        return _Danger(True, f"narrative suggests '{evidence[signal]}'")
+        return _Danger(True, f"{where} suggests '{words}'")
     return _NO_DANGER
+
+
+class _Read:
+    """The call type and the narrative read together: per signal its strongest state, the words
+    and where they were read. The call type is read as words as well as matched as a code, so a
+    center's own nature ("BREATHING PROBLEMS", "MVC W/INJ", "WELL CK") is understood."""
+
+    __slots__ = ("state", "evidence", "source", "keywords", "priority")
+
+    def __init__(self, compiled: CompiledRuleSet, call: CallInput) -> None:
+        index = compiled.index
+        text = index.read(call.narrative or "")
+        self.state = dict(text.state)
+        self.evidence = dict(text.evidence)
+        self.source = dict.fromkeys(text.state, "narrative")
+        self.keywords = set(text.keywords)
+        self.priority = text.priority
+        type_text = " ".join(t for t in (call.call_type, call.call_type_name) if t)
+        if not type_text:
+            return
+        typed = index.read(type_text)
+        if not compiled.knows_call_type(call.call_type):
+            # A code the rules name decides by code; another center's nature is read for keywords.
+            self.keywords |= typed.keywords
+        for kind, level in typed.state.items():
+            self._raise(kind, level, typed.evidence[kind])
+        self._lower_priority(typed.priority)
+        acuity = narrative.read_acuity(type_text)
+        if acuity is not None:
+            words, priority, kinds = acuity
+            for kind in kinds:
+                self._raise(kind, PRESENT, words)
+            self._lower_priority(priority)
+
+    def _raise(self, kind: str, level: int, words: str) -> None:
+        self.raise_to(kind, level, words, source="call_type")
+
+    def raise_to(self, kind: str, level: int, words: str, source: str = "") -> None:
+        if level > self.state.get(kind, ABSENT):
+            self.state[kind] = level
+            self.evidence[kind] = words
+            self.source[kind] = source or self.source.get("crime", "narrative")
+
+    def _lower_priority(self, priority: int | None) -> None:
+        if priority is not None:
+            self.priority = priority if self.priority is None else min(self.priority, priority)
+
+    def where(self, kind: str) -> str:
+        return "call type" if self.source.get(kind) == "call_type" else "narrative"
+
+    def at_least(self, kind: str, level: int) -> bool:
+        return self.state.get(kind, ABSENT) >= level
 
 
 def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
     """Decide agencies, lead, mode and priority for `call`. Pure and deterministic."""
-    reading = compiled.index.read(call.narrative or "")
-    state = reading.state
-    evidence = reading.evidence
+    read = _Read(compiled, call)
+    state = read.state
     call_type = call.call_type.strip().upper() if call.call_type else None
-    weapon_state = state.get(narrative.WEAPON, 0)
-    violence_state = state.get(narrative.VIOLENCE, 0)
-    medical_state = state.get(narrative.MEDICAL, 0)
+    weapon_state = state.get(narrative.WEAPON, ABSENT)
+    violence_state = state.get(narrative.VIOLENCE, ABSENT)
+    medical_state = state.get(narrative.MEDICAL, ABSENT)
     answers = (
         _answer(call.weapons, weapon_state),
         _answer(call.violence, violence_state),
         _answer(call.medical, medical_state),
-        _answer(call.caller_is_subject, 0),
+        _answer(call.caller_is_subject, ABSENT),
     )
-    rule = _first_match(compiled, call, call_type, reading.keywords, answers)
+    rule = _first_match(compiled, call, call_type, read.keywords, answers)
 
-    weapon = _NO_DANGER
-    violence = _NO_DANGER
-    medical = _NO_DANGER
-    if weapon_state or call.weapons:
-        weapon = _weigh("weapons", call.weapons, weapon_state, evidence, narrative.WEAPON)
-    if violence_state or call.violence:
-        violence = _weigh("violence", call.violence, violence_state, evidence, narrative.VIOLENCE)
-    if medical_state or call.medical:
-        medical = _weigh("medical", call.medical, medical_state, evidence, narrative.MEDICAL)
-    crime_state = state.get(narrative.CRIME, 0)
-    crime = crime_state >= SUGGESTED
+    dangers: dict[str, _Danger] = {}
+    for name, kind in _SCREENED:
+        given = getattr(call, name)
+        if state.get(kind) or given:
+            danger = _weigh(
+                name, given, state.get(kind, ABSENT), read.evidence.get(kind, ""), read.where(kind)
+            )
+            if danger.present:
+                dangers[kind] = danger
+    if read.at_least("crime", PRESENT) and read.at_least(narrative.IN_PROGRESS, PRESENT):
+        # A modifier, not a signal: "theft i/p", "burglary just occurred" are crimes in progress.
+        read.raise_to("crime_in_progress", read.state["crime"], read.evidence["crime"] + " (in progress)")
+    for kind in SAFETY_SIGNALS:
+        if kind not in _SCREENED_KINDS and read.at_least(kind, SUGGESTED):
+            word = "says" if state[kind] == PRESENT else "suggests"
+            dangers[kind] = _Danger(True, f"{read.where(kind)} {word} '{read.evidence[kind]}'")
+    # A crash whose injuries are denied in writing ("MVA NON-INJURY", "no injuries", screening
+    # medical: no) needs no ambulance: the one case where a denial takes an agency off a rule's call.
+    injuries_denied = (
+        narrative.MEDICAL not in dangers
+        and "traffic" in dangers
+        and "fire" not in dangers
+        and (call.medical is False or (call.medical is None and medical_state == DENIED))
+    )
 
     reasons: list[str] = []
     guards: list[str] = []
+    scope = {kind for kind in SCOPE_SIGNALS if read.at_least(kind, PRESENT)}
+    recognised = bool(dangers or scope) or any(level >= SUGGESTED for level in state.values())
     if rule is None:
-        mode = MODES["POLICE_ALONE"]
-        priority = 2 if (weapon.present or violence.present or medical.present) else 3
-        guards.append("no_rule")
-        reasons.append("No rule matched: police go by default (guard no_rule)")
-        in_scope = False
+        base = _nature_base(dangers, scope, read)
+        if base is None:
+            mode = MODES["POLICE_ALONE"]
+            priority = 2 if dangers else 3
+            guards.append("no_rule")
+            reasons.append(
+                "No rule matched and nothing in the call type or narrative was recognised: police go by "
+                "default, the safe choice (guard no_rule). Pick a call type or answer the screening questions."
+            )
+            recognised = False
+        else:
+            mode, priority, reason = base
+            reasons.append(reason)
+        in_scope = ACS in mode.agencies
     else:
         mode = rule.mode
         priority = rule.priority
         reasons.append(f"{rule.name}: {rule.explanation}" if rule.explanation else rule.name)
-        matched = _matched_words(compiled, rule, reading.keywords)
+        matched = _matched_words(compiled, rule, read.keywords)
         if call_type and rule.call_types is not None:
             matched.insert(0, f"call type {call_type}")
+            recognised = True
+        elif rule.keywords_any is not None or rule.keywords_all:
+            recognised = True
         if matched:
             reasons.append("Matched " + "; ".join(matched))
         in_scope = ACS in mode.agencies
 
-    if weapon.present or violence.present or medical.present or crime:
-        mode, priority = _guard(
-            mode, priority, weapon, violence, medical, crime_state, evidence, guards, reasons
-        )
+    if injuries_denied and FIRE_EMS in mode.agencies:
+        agencies = [a for a in mode.agencies if a != FIRE_EMS]
+        lead = POLICE if mode.lead == FIRE_EMS else mode.lead
+        mode = MODES[MODE_BY_SHAPE[(lead, frozenset(agencies))]]
+        reasons.append(f"Injuries denied ('{read.evidence.get(narrative.MEDICAL, 'screening: medical no')}'): "
+                       "no fire/EMS for a crash without injuries")  # fmt: skip
+    if dangers:
+        mode, priority = _guard(mode, priority, dangers, guards, reasons)
 
     # ACS eligibility: the kind of call ACS exists for (its rule sends ACS, or the text is about a
     # crisis, homelessness, intoxication...) with nothing that rules ACS out.
-    if not in_scope and rule is not None:
-        in_scope = state.get(narrative.CRISIS, 0) == PRESENT or state.get(narrative.ACS_SCOPE, 0) == PRESENT
-    if weapon.present:
-        exclusion = "weapon"
-    elif violence.present:
-        exclusion = "violence"
-    elif medical.present:
-        exclusion = "medical"
-    elif crime:
-        exclusion = "crime_in_progress"
-    elif rule is None:
+    if not in_scope and recognised:
+        in_scope = bool(scope & {narrative.CRISIS, narrative.ACS_SCOPE})
+    exclusion = next((kind for kind in SAFETY_SIGNALS if kind in dangers), "")
+    if not exclusion and not recognised:
         exclusion = "no_rule"
-    else:
-        exclusion = ""
     eligible = in_scope and not exclusion
-    if DENIED in (weapon_state, violence_state, medical_state):
-        denied = [
-            f"{name} ('{evidence[signal]}')"
-            for name, signal, value in (
-                ("weapons", narrative.WEAPON, weapon_state),
-                ("violence", narrative.VIOLENCE, violence_state),
-                ("medical", narrative.MEDICAL, medical_state),
-            )
-            if value == DENIED
-        ]
+    denied = [f"{name} ('{read.evidence[kind]}')" for name, kind in _SCREENED if state.get(kind) == DENIED]
+    if denied:
         reasons.append("Narrative denies " + ", ".join(denied))
     if eligible:
         reasons.append("ACS-eligible")
@@ -460,64 +529,122 @@ def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
         guards=guards,
         acs_eligible=eligible,
         acs_exclusion=exclusion,
+        signals=_signals(read, call),
+        recognised=recognised,
     )
 
 
+def _signals(read: _Read, call: CallInput) -> list[dict[str, str]]:
+    """Every signal read, with its words and where: what the unit's safety panel shows."""
+    out = [
+        {
+            "kind": kind,
+            "state": _STATE_NAMES[level],
+            "words": read.evidence[kind],
+            "source": read.source[kind],
+        }
+        for kind, level in read.state.items()
+        if level != ABSENT and kind not in (narrative.NEUTRAL, narrative.IN_PROGRESS)
+    ]
+    for name, kind in _SCREENED:
+        given = getattr(call, name)
+        if given is None:
+            continue
+        level = read.state.get(kind, ABSENT)
+        if given or level < PRESENT:
+            out.append(
+                {
+                    "kind": kind,
+                    "state": "present" if given else "denied",
+                    "words": f"screening: {name} {'yes' if given else 'no'}",
+                    "source": "screening",
+                }
+            )
+    return out
+
+
+def _nature_base(dangers: dict[str, _Danger], scope: set[str], read: _Read) -> tuple[Mode, int, str] | None:
+    """With no rule, the decision the natures read make by themselves; None when nothing was read.
+
+    Each safety signal brings the agencies it requires; ACS's own scope brings ACS (leading only
+    when no danger is read); a police-service nature brings police when nothing else decides.
+    """
+    if not dangers and not scope:
+        return None
+    agencies: set[str] = set()
+    for kind in dangers:
+        agencies.update(SAFETY_SIGNALS[kind].requires)
+    acs_scope = scope & {narrative.CRISIS, narrative.ACS_SCOPE}
+    if acs_scope:
+        agencies.add(ACS)
+    elif "police" in scope or not agencies:
+        agencies.add(POLICE)
+    if any(SAFETY_SIGNALS[k].police_lead for k in dangers) or "crime_in_progress" in dangers:
+        lead = POLICE
+    elif "fire" in dangers or narrative.MEDICAL in dangers:
+        lead = FIRE_EMS
+    elif POLICE in agencies and (dangers or ACS not in agencies):
+        lead = POLICE
+    else:
+        lead = ACS
+    agencies.add(lead)
+    mode = MODES[MODE_BY_SHAPE[(lead, frozenset(agencies))]]
+    priorities = [SAFETY_SIGNALS[k].default_priority for k in dangers]
+    priorities += [SCOPE_SIGNALS[k][1] for k in scope]
+    priority = read.priority if read.priority is not None else min(priorities)
+    if dangers:
+        priority = min(priority, min(SAFETY_SIGNALS[k].default_priority for k in dangers))
+    kinds = [*dangers, *sorted(scope)]
+    read_as = "; ".join(
+        f"{_LABELS.get(k, k)} ('{read.evidence[k]}', {read.where(k)})"
+        if k in read.evidence
+        else _LABELS.get(k, k)
+        for k in kinds
+    )
+    return mode, priority, f"No rule matched; read as {read_as} -> {mode.description}"
+
+
+_LABELS: Final = {
+    **{kind: policy.label for kind, policy in SAFETY_SIGNALS.items()},
+    "police": "a police-service call",
+    "crisis": "a behavioral-health crisis",
+    "acs_scope": "ACS's scope (homelessness, intoxication, welfare)",
+}
+_PRIORITY_FLOOR: Final = {"weapon": 2, "violence": 2, "medical": 2, "suicide_attempt": 1, "fire": 2}
+
+
 def _guard(
-    mode: Mode,
-    priority: int,
-    weapon: _Danger,
-    violence: _Danger,
-    medical: _Danger,
-    crime_state: int,
-    evidence: dict[str, str],
-    guards: list[str],
-    reasons: list[str],
+    mode: Mode, priority: int, dangers: dict[str, _Danger], guards: list[str], reasons: list[str]
 ) -> tuple[Mode, int]:
-    """The safety guards, in order of precedence. Each one that changes the outcome says what it changed."""
+    """The safety guards, in order of precedence: each signal adds the agencies it requires and may
+    take the lead; each guard that changes the outcome says what it changed."""
     agencies = set(mode.agencies)
     lead = mode.lead
-    for name, danger in (("weapon", weapon), ("violence", violence)):
-        if not danger.present:
+    for kind, policy in SAFETY_SIGNALS.items():
+        danger = dangers.get(kind)
+        if danger is None:
             continue
         changed = []
-        if POLICE not in agencies:
-            agencies.add(POLICE)
-            changed.append("POLICE added")
-        if lead != POLICE:
+        for agency in policy.requires:
+            if agency not in agencies:
+                agencies.add(agency)
+                changed.append(f"{agency} added")
+        if policy.police_lead and lead != POLICE:
             # Scene safety first: with a weapon or violence, police lead and the others stage.
             lead = POLICE
             changed.append("police lead")
+        elif lead == ACS and policy.lead_over_acs:
+            lead = policy.lead_over_acs
+            changed.append(f"{_AGENCY_WORDS[lead]} lead")
         if changed:
-            guards.append(name)
-            priority = min(priority, 2)
-            reasons.append(f"Guard {name}: {danger.reason} -> {', '.join(changed)}")
-    if medical.present:
-        changed = []
-        if FIRE_EMS not in agencies:
-            agencies.add(FIRE_EMS)
-            changed.append("FIRE_EMS added")
-        if lead == ACS:
-            lead = FIRE_EMS
-            changed.append("fire/EMS lead")
-        if changed:
-            guards.append("medical")
-            priority = min(priority, 2)
-            reasons.append(f"Guard medical: {medical.reason} -> {', '.join(changed)}")
-    if crime_state >= SUGGESTED and (POLICE not in agencies or lead == ACS):
-        changed = []
-        if POLICE not in agencies:
-            agencies.add(POLICE)
-            changed.append("POLICE added")
-        if lead == ACS:
-            lead = POLICE
-            changed.append("police lead")
-        guards.append("crime_in_progress")
-        word = "suggests" if crime_state == SUGGESTED else "says"
-        reasons.append(
-            f"Guard crime_in_progress: narrative {word} '{evidence[narrative.CRIME]}' -> {', '.join(changed)}"
-        )
+            guards.append(kind)
+            if kind in _PRIORITY_FLOOR:
+                priority = min(priority, _PRIORITY_FLOOR[kind])
+            reasons.append(f"Guard {kind}: {danger.reason} -> {', '.join(changed)}")
     return MODES[MODE_BY_SHAPE[(lead, frozenset(agencies))]], priority
+
+
+_AGENCY_WORDS: Final = {POLICE: "police", FIRE_EMS: "fire/EMS", ACS: "ACS"}
 
 
 def _matched_words(compiled: CompiledRuleSet, rule: _Rule, keywords: set[int]) -> list[str]:

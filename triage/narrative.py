@@ -16,20 +16,27 @@ Guarantees:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-# Signal categories of lexicon phrases. A "-" suffix marks an explicit denial ("unarmed").
-WEAPON: Final = "weapons"
+from triage.modes import SIGNAL_KINDS
+
+# Signal categories of lexicon phrases (triage/modes.py says what each requires). A "-" prefix
+# marks an explicit denial ("unarmed").
+WEAPON: Final = "weapon"
 VIOLENCE: Final = "violence"
 MEDICAL: Final = "medical"
 CRISIS: Final = "crisis"
 CRIME: Final = "crime_in_progress"
 ACS_SCOPE: Final = "acs_scope"  # homelessness, intoxication, sleeping, welfare: ACS's own family
 NEUTRAL: Final = "neutral"  # a phrase that only exists to hide a shorter one ("hit and run" hides "hit")
+IN_PROGRESS: Final = "in_progress"  # a modifier: "burglary i/p" is a crime in progress
+CATEGORIES: Final = frozenset({*SIGNAL_KINDS, NEUTRAL, IN_PROGRESS})
 
-SIGNAL_NAMES: Final = (WEAPON, VIOLENCE, MEDICAL, CRISIS, CRIME)
+VOCABULARY_DIR: Final = Path(__file__).resolve().parent / "data" / "vocabulary"
 
 PLAIN: Final = 0
 NEGATED: Final = 1
@@ -44,6 +51,13 @@ CLAUSE_PUNCT: Final = frozenset({",", ".", ";", ":", "!", "?", "|"})
 _PRE_SUBS: Final = (
     (re.compile(r"\u2019|\u2018"), "'"),
     (re.compile(r"\bw/o\b"), " without "),
+    # CAD shorthand: in progress, just occurred, reporting party, complaining of, no further info.
+    (re.compile(r"\bi/p\b"), " in progress "),
+    (re.compile(r"\bj/o\b"), " just occurred "),
+    (re.compile(r"\br/p\b"), " reporting party "),
+    (re.compile(r"\bc/o\b"), " complaining of "),
+    (re.compile(r"\bh/r\b"), " hit and run "),
+    (re.compile(r"\bn/f/i\b"), " no further info "),
     (re.compile(r"\bw/"), " with "),
     (re.compile(r"\bb/c\b"), " because "),
     (re.compile(r"\by/o\b"), " year old "),
@@ -71,7 +85,6 @@ ABBREVIATIONS: Final[Mapping[str, str]] = MappingProxyType(
         "subj": "subject",
         "subjs": "subjects",
         "sub": "subject",
-        "susp": "suspect",
         "unk": "unknown",
         "unkn": "unknown",
         "veh": "vehicle",
@@ -147,6 +160,47 @@ ABBREVIATIONS: Final[Mapping[str, str]] = MappingProxyType(
         "wasnt": "was not",
         "hasnt": "has not",
         "oded": "overdosed",
+        # CAD and EMS shorthand of call types and narratives.
+        "pi": "personal injury",
+        "ck": "check",
+        "chk": "check",
+        "welf": "welfare",
+        "wellck": "well check",
+        "unc": "unconscious",
+        "uncon": "unconscious",
+        "unresp": "unresponsive",
+        "resp": "respiratory",
+        "abd": "abdominal",
+        "cp": "chest pain",
+        "sz": "seizure",
+        "szr": "seizure",
+        "fx": "fracture",
+        "loc": "loss of consciousness",
+        "agg": "aggravated",
+        "aslt": "assault",
+        "asslt": "assault",
+        "batt": "battery",
+        "burg": "burglary",
+        "resid": "residential",
+        "res": "residence",
+        "comm": "commercial",
+        "mv": "motor vehicle",
+        "alrm": "alarm",
+        "alm": "alarm",
+        "disturb": "disturbance",
+        "dom": "domestic",
+        "ofc": "officer",
+        "wpn": "weapon",
+        "wpns": "weapons",
+        "psy": "psychiatric",
+        "nfi": "no further info",
+        "hbd": "has been drinking",
+        "breathg": "breathing",
+        "brthg": "breathing",
+        "ment": "mental",
+        "emot": "emotionally",
+        "sui": "suicidal",
+        "susp": "suspicious",
     }
 )
 
@@ -225,7 +279,9 @@ MISSPELLINGS: Final[Mapping[str, str]] = MappingProxyType(
 _PROTECTED_WORDS: Final = frozenset(
     {
         "violet", "treats", "seeping", "earing", "heater", "hooting", "eating", "eaten", "beater", "metal",
-        "sealing", "braking", "tapering", "sapping", "sapped", "overdoes", "fighter", "sleepers"
+        "sealing", "braking", "tapering", "sapping", "sapped", "overdoes", "fighter", "sleepers",
+        "corner", "corners", "deceased", "decease", "missing", "parking", "traffics", "abusing", "rescued",
+        "dialing", "spilled", "smoker", "assisted", "informed", "reported", "property", "properly"
     }
 )
 # fmt: on
@@ -237,11 +293,25 @@ _EXPANSIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 )
 
 
+# "MVA-PD" is a crash with property damage only; everywhere else "PD" is the police department.
+_PROPERTY_DAMAGE: Final = re.compile(r"\b(mva|mvc|mvi|accident|crash|collision|tc|hit and run)[\s/-]+pd\b")
+
+
+def _fold(text: str) -> str:
+    """Accents folded to plain letters: "apuñalado" -> "apunalado", "está" -> "esta"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _raw_tokens(text: str) -> list[str]:
     lowered = text.lower()
+    if not lowered.isascii():
+        lowered = _fold(lowered)
     if _PRE_SUB_TRIGGERS.search(lowered):
         for pattern, replacement in _PRE_SUBS:
             lowered = pattern.sub(replacement, lowered)
+    if "pd" in lowered:
+        lowered = _PROPERTY_DAMAGE.sub(r"\1 property damage", lowered)
     return _TOKEN_RE.findall(lowered)
 
 
@@ -349,17 +419,39 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 _NEGATION_CUES: Final = frozenset(
     {
         "no", "not", "never", "without", "denies", "denied", "deny", "denying", "none", "nor", "neither",
-        "non", "negative", "nothing"
+        "non", "negative", "nothing",
+        # Spanish: "no" is shared; "sin" (without), "nunca", "ningún", "ni", "tampoco", "niega".
+        "sin", "nunca", "ningun", "ninguna", "ninguno", "ni", "tampoco", "niega", "negativo"
     }
 )
 # fmt: on
 # Two-word cues that look like negations but are not ("no longer breathing" is a danger).
-_PSEUDO_NEGATIONS: Final = frozenset({("no", "longer"), ("not", "only"), ("no", "doubt"), ("not", "just")})
+# Spanish phrases that start with a cue but state a danger or a condition: "no respira" (not
+# breathing), "sin hogar" (homeless), "cuerpo sin vida" (lifeless body). Without this, "persona sin
+# hogar con cuchillo" would read the knife as denied.
+_PSEUDO_NEGATIONS: Final = frozenset(
+    {
+        ("no", "longer"),
+        ("not", "only"),
+        ("no", "doubt"),
+        ("not", "just"),
+        ("sin", "hogar"),
+        ("sin", "casa"),
+        ("sin", "vida"),
+        ("sin", "pulso"),
+        ("no", "respira"),
+        ("no", "responde"),
+        ("no", "reacciona"),
+        ("no", "despierta"),
+        ("no", "quiere"),
+    }
+)
 # fmt: off
 _HEDGE_CUES: Final = frozenset(
     {
         "might", "may", "maybe", "possibly", "possible", "poss", "probably", "could", "unknown", "unsure",
-        "unclear", "suspects", "believes", "believed", "thinks", "reportedly", "allegedly", "perhaps"
+        "unclear", "suspects", "believes", "believed", "thinks", "reportedly", "allegedly", "perhaps",
+        "quizas", "quiza", "posiblemente", "probablemente", "parece", "creo", "sospecha"
     }
 )
 # fmt: on
@@ -386,7 +478,8 @@ _HEDGE_BIGRAM_NEEDS_NEXT: Final[Mapping[tuple[str, str], frozenset[str]]] = Mapp
 _SCOPE_ENDERS: Final = CLAUSE_PUNCT | frozenset(
     {
         "but", "however", "though", "although", "yet", "and", "then", "while", "when", "because", "who",
-        "which", "except", "until", "after", "before", "now", "since", "or"
+        "which", "except", "until", "after", "before", "now", "since", "or",
+        "y", "e", "pero", "porque", "aunque", "cuando", "mientras", "entonces", "pues"
     }
 )
 # fmt: on
@@ -435,129 +528,47 @@ def token_polarity(tokens: list[str]) -> list[int]:
 
 # --- the lexicon ---------------------------------------------------------------------------------
 
-W, V, M, C, X, A, N = WEAPON, VIOLENCE, MEDICAL, CRISIS, CRIME, ACS_SCOPE, NEUTRAL
+
+def _load_vocabulary() -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+    """Phrase -> signal categories, and phrase -> priority, from the reviewed vocabulary files.
+
+    One file per language in triage/data/vocabulary/; each entry names its signals, its source and
+    its phrases. A phrase that two entries give different signals is an error, not a silent choice.
+    """
+    import yaml  # the one dependency of this module; read once, at import
+
+    lexicon: dict[str, tuple[str, ...]] = {}
+    priorities: dict[str, int] = {}
+    errors: list[str] = []
+    for path in sorted(VOCABULARY_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sources = data.get("sources") or {}
+        for number, entry in enumerate(data["entries"], start=1):
+            where = f"{path.name} entry {number}"
+            signals = tuple(entry["signals"])
+            unknown = [c for c in signals if c.lstrip("-") not in CATEGORIES]
+            if unknown or entry.get("source") not in sources:
+                raise ValueError(f"{where}: unknown signal {unknown} or source {entry.get('source')!r}")
+            for phrase in entry["phrases"]:
+                key = " ".join(phrase_tokens(str(phrase)))
+                if not key:
+                    errors.append(f"{where}: phrase {phrase!r} has no words")
+                elif key in lexicon and lexicon[key] != signals:
+                    errors.append(f"{where}: {phrase!r} already has signals {lexicon[key]}")
+                lexicon.setdefault(key, signals)
+                if "priority" in entry:
+                    priorities[key] = int(entry["priority"])
+    if errors:
+        raise ValueError("triage vocabulary: " + "; ".join(errors))
+    return lexicon, priorities
 
 
-def _lex(categories: tuple[str, ...], *phrases: str) -> dict[str, tuple[str, ...]]:
-    return dict.fromkeys(phrases, categories)
-
-
+_LEXICON, _PRIORITY = _load_vocabulary()
 # phrase -> categories. A phrase inside a longer lexicon phrase that matched is ignored, so
 # "choking her" (violence) hides "choking" (medical) and "hit by a car" hides "hit".
-# fmt: off
-LEXICON: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {
-        **_lex((W,),
-               "gun", "guns", "handgun", "handguns", "firearm", "firearms", "pistol", "pistols", "rifle",
-               "rifles", "shotgun", "revolver", "ar 15", "weapon", "weapons", "armed", "knife", "knives",
-               "machete", "machetes", "blade", "sword", "axe", "hatchet", "box cutter", "boxcutter",
-               "razor", "baseball bat", "a bat", "metal pipe", "crowbar", "with a hammer", "with a stick",
-               "swinging a stick", "waving a stick", "swinging a bat", "swinging a pipe", "brandishing",
-               "brandished", "shots", "shots fired", "gunshot", "gunshots", "gunfire", "shooting",
-               "shooter", "shoot", "shot at", "deadly weapon", "concealed weapon", "unconcealed weapon",
-               "opened fire", "firing at", "discharging firearm", "discharging", "shot spotter", "bullet",
-               "bullets", "ammo", "ammunition", "taser", "explosive", "explosives", "grenade", "bomb",
-               "pipe bomb", "gun point", "knife point", "pointing a gun", "self shoot", "self stab",
-               "shank", "shiv", "pepper spray", "bear spray", "shooting up the", "shot up the"),
-        **_lex(("-" + W,),
-               "unarmed", "no weapons seen", "no weapon seen"),
-        **_lex((W, V,),
-               "stabbed", "stabbing", "stab", "shot him", "shot her", "shot them", "shot someone",
-               "shooting at", "pulled a gun", "pulled a knife", "armed robbery", "hostage"),
-        **_lex((W, V, M,),
-               "gunshot wound", "stab wound", "was shot", "been shot", "got shot", "been stabbed",
-               "was stabbed"),
-        **_lex((V,),
-               "hit", "hits", "hitting", "punch", "punched", "punching", "punches", "kick", "kicked",
-               "kicking", "slap", "slapped", "slapping", "beat her", "beat him", "beat up", "beating",
-               "beaten", "assault", "assaulted", "assaulting", "attack", "attacked", "attacking", "fight",
-               "fighting", "fights", "brawl", "choking her", "choking him", "choked her", "choked him",
-               "choking someone", "strangle", "strangled", "strangling", "threatening", "threatened",
-               "threatens", "threat", "threats", "kill him", "kill her", "kill them", "kill me", "kill you",
-               "kill us", "kill everyone", "kill somebody", "kill someone", "kill his", "kill my", "murder",
-               "murdered", "homicide", "violent", "violence", "domestic violence", "combative",
-               "aggressive", "swinging at", "swinging a", "throwing punches", "shoving", "shoved", "pushed her",
-               "pushed him", "pushing her", "grabbed her", "grabbed him", "rape", "raped", "sexual assault",
-               "kidnap", "kidnapped", "kidnapping", "abducted", "abduction", "battery", "throwing rocks",
-               "throwing things", "breaking things", "smashing things", "hurt her", "hurt him",
-               "hurt someone", "going to hurt", "riot", "attack on", "abusing", "beating on", "spit on",
-               "bit him", "bit her", "threw a chair", "throwing chairs", "swung at", "came at",
-               "charged at", "aggressively", "grabbing at people", "grabbing people"),
-        **_lex((M,),
-               "not breathing", "no longer breathing", "stopped breathing", "can not breathe",
-               "trouble breathing", "difficulty breathing", "hard time breathing", "short of breath",
-               "shortness of breath", "struggling to breathe", "unresponsive", "not responsive",
-               "unconscious", "not conscious", "loss of consciousness", "will not wake up", "can not wake",
-               "not waking up", "unarousable", "overdose", "overdosed", "overdosing", "overdoses", "narcan",
-               "seizure", "seizures", "seizing", "convulsing", "chest pain", "chest pains", "stroke",
-               "cardiac arrest", "heart attack", "cpr", "no pulse", "bleeding", "bleeding heavily",
-               "blood everywhere", "lots of blood", "hemorrhage", "hemorrhaging", "injured", "injury",
-               "injuries", "seriously hurt", "badly hurt", "fell down", "fallen", "a fall", "diabetic",
-               "low blood sugar", "allergic reaction", "anaphylaxis", "turning blue", "blue lips",
-               "foaming at the mouth", "vomiting blood", "not moving", "in labor", "burned", "burns",
-               "drowning", "hit by a car", "hit by car", "hit by a vehicle", "struck by a car",
-               "struck by a vehicle", "hypothermia", "frostbite", "choking", "altered mental status",
-               "ambulance", "medical emergency", "laceration", "fainted", "collapsed", "barely breathing",
-               "gasping", "could not breathe", "giving birth", "head injury", "broken bone", "not alert",
-               "no signs of life", "will not respond", "not responding", "does not respond", "eyes rolled back",
-               "eyes rolling back", "chest hurts", "chest is hurting", "chest hurting", "pain in his chest",
-               "pain in her chest", "clammy", "swallowed", "drank bleach", "poison", "poisoned", "poisoning",
-               "ingested", "wound", "wounds", "infected", "infection", "shivering", "lying in the snow",
-               "lips are blue", "lips look blue", "lips blue", "lips turning blue",
-               "lips turned blue", "blue in the face", "turned blue", "face is blue"),
-        **_lex((M, C,),
-               "cut his wrists", "cut her wrists", "cut wrists", "cut his wrist", "cut her wrist",
-               "slit wrists", "slit his wrists", "slit her wrists", "took pills", "took a bunch of pills",
-               "took all her pills", "took all his pills", "took all of her pills", "took all of his pills",
-               "took all my pills", "took too many pills", "took a bottle of pills", "took the whole bottle",
-               "swallowed a bottle", "took all the pills",
-               "swallowed pills", "took a handful of pills", "self cut"),
-        **_lex((C,),
-               "suicidal", "suicide", "suicidal ideation", "wants to die", "want to die", "wanting to die",
-               "end his life", "end her life", "end my life", "end their life", "end it all", "self kill",
-               "ending it", "ending his life", "ending her life", "ending my life", "ending their life",
-               "talking about suicide",
-               "self hurt", "self harm", "self hang", "self harming", "hearing voices", "hears voices",
-               "seeing things", "hallucinating", "hallucinations", "psychosis", "psychotic",
-               "mental health", "mental illness", "mentally ill", "mental", "schizophrenia",
-               "schizophrenic", "bipolar", "off meds", "off his meds", "off her meds", "off their meds",
-               "off medication", "off his medication", "off her medication", "not taking meds",
-               "not taking his meds", "not taking her meds", "5150", "paranoid", "paranoia", "delusional",
-               "delusions", "crisis", "manic", "depressed", "depression", "panic attack",
-               "emotionally disturbed", "talking to himself", "talking to herself", "talking to themselves",
-               "talking to self", "behavioral health", "psychiatric", "distraught", "despondent",
-               "hopeless", "rambling", "incoherent", "erratic", "threatening suicide", "threatened suicide",
-               "threatens suicide", "threatening to self kill", "threatening to self hurt",
-               "threatening to self harm", "threatened to self kill", "threatening to jump",
-               "threatened to jump", "going to jump", "wants to jump", "jump off",
-               "threatening to end his life", "threatening to end her life"),
-        **_lex((X,),
-               "breaking in", "break in", "broke in", "breaking into", "broke into", "burglary", "burglar",
-               "burglars", "robbery", "robbing", "being robbed", "stealing", "shoplifting", "shoplifter",
-               "shoplifters", "carjacking", "car jacking", "prowler", "prowling", "casing", "tampering",
-               "trying doors", "checking car doors", "smashing windows", "breaking windows",
-               "smashing car windows", "breaking car windows", "vandalizing", "spray painting", "tagging",
-               "stolen", "theft", "dui", "drunk driver", "drunk driving", "reckless driver",
-               "street racing", "arson", "setting fire", "selling drugs", "drug deal", "dealing drugs",
-               "looting", "hot prowl", "suspect there now", "forgery", "fraud in progress"),
-        **_lex((A,),
-               "homeless", "unhoused", "transient", "transients", "encampment", "encampments", "camp",
-               "camping", "tent", "tents", "sleeping", "asleep", "sleeper", "sleeping bag", "passed out",
-               "loitering", "loiterer", "loiterers", "panhandling", "panhandler", "panhandlers",
-               "pan handling", "asking for money", "begging", "intoxicated", "drunk", "inebriated",
-               "under the influence", "alcohol", "needle", "needles", "syringe", "syringes", "sharps",
-               "welfare check", "check the welfare", "welfare", "check on", "confused", "dementia",
-               "alzheimers", "wandering", "disoriented", "lying on the sidewalk", "laying on the sidewalk",
-               "shopping cart", "shooting up", "shoot up", "shooting heroin", "shooting dope",
-               "nodding off", "using drugs", "doing drugs"),
-        **_lex((N,),
-               "hit and run", "hit his head", "hit her head", "hit their head", "hit head", "hit my head",
-               "kicked out", "kicked her out", "kicked him out", "kicked me out", "kicked them out",
-               "hit the curb", "toy gun", "water gun", "nerf gun", "gun shop", "heart beat", "high school",
-               "fire alarm", "camp fire", "not threatening", "fight fire", "stroke of", "shots of"),
-    }
-)
-# fmt: on
+LEXICON: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(_LEXICON)
+# phrase -> the priority a call has when this phrase decides it (an acuity, "structure fire").
+PHRASE_PRIORITY: Final[Mapping[str, int]] = MappingProxyType(_PRIORITY)
 
 LEXICON_VOCABULARY: Final = frozenset(word for phrase in LEXICON for word in phrase_tokens(phrase))
 
@@ -578,15 +589,21 @@ _TERMINAL: Final = ""  # trie key of a node's payload; never a token
 class Reading:
     """What one narrative says: per-signal state and evidence, plus the rule keywords it contains."""
 
-    __slots__ = ("tokens", "keywords", "state", "evidence")
+    __slots__ = ("tokens", "keywords", "state", "evidence", "priority")
 
     def __init__(
-        self, tokens: list[str], keywords: set[int], state: dict[str, int], evidence: dict[str, str]
+        self,
+        tokens: list[str],
+        keywords: set[int],
+        state: dict[str, int],
+        evidence: dict[str, str],
+        priority: int | None = None,
     ):
         self.tokens = tokens
         self.keywords = keywords  # ids of rule keyword phrases found, not negated
         self.state = state  # signal -> ABSENT / DENIED / SUGGESTED / PRESENT
         self.evidence = evidence  # signal -> the phrase that set its state
+        self.priority = priority  # the most urgent priority of a phrase read plainly, if any
 
 
 class PhraseIndex:
@@ -609,12 +626,14 @@ class PhraseIndex:
             node = trie
             for token in phrase_tokens(phrase):
                 node = node.setdefault(token, {})
-            node.setdefault(_TERMINAL, [None, -1])[0] = categories
+            payload = node.setdefault(_TERMINAL, [None, -1, None])
+            payload[0] = categories
+            payload[2] = PHRASE_PRIORITY.get(" ".join(phrase_tokens(phrase)))
         for kid, tokens in enumerate(self.keyword_phrases):
             node = trie
             for token in tokens:
                 node = node.setdefault(token, {})
-            node.setdefault(_TERMINAL, [None, -1])[1] = kid
+            node.setdefault(_TERMINAL, [None, -1, None])[1] = kid
         self._trie = trie
 
     def read(self, text: str) -> Reading:
@@ -627,12 +646,14 @@ class PhraseIndex:
         state: dict[str, int] = {}
         evidence: dict[str, str] = {}
         covered = 0  # end of the longest lexicon phrase matched so far: phrases inside it are hidden
+        priority: int | None = None
         for i in range(n):
             node = trie.get(tokens[i])
             if node is None:
                 continue
             lexicon_hit = None
             lexicon_end = 0
+            lexicon_priority = None
             j = i + 1
             while True:
                 payload = node.get(_TERMINAL)
@@ -640,7 +661,7 @@ class PhraseIndex:
                     if payload[1] >= 0 and _polarity_at(tokens, polarity, i, j) != NEGATED:
                         keywords.add(payload[1])
                     if payload[0] is not None:
-                        lexicon_hit, lexicon_end = payload[0], j
+                        lexicon_hit, lexicon_end, lexicon_priority = payload[0], j, payload[2]
                 if j >= n:
                     break
                 node = node.get(tokens[j])
@@ -651,6 +672,8 @@ class PhraseIndex:
                 continue
             covered = lexicon_end
             mention = _polarity_at(tokens, polarity, i, lexicon_end)
+            if lexicon_priority is not None and mention != NEGATED:
+                priority = lexicon_priority if priority is None else min(priority, lexicon_priority)
             for category in lexicon_hit:
                 if category[0] == "-":
                     # An explicit denial ("unarmed") counts only when nothing stronger was read.
@@ -660,7 +683,7 @@ class PhraseIndex:
                 if level > state.get(category, ABSENT):
                     state[category] = level
                     evidence[category] = _evidence(tokens, i, lexicon_end, mention)
-        return Reading(tokens, keywords, state, evidence)
+        return Reading(tokens, keywords, state, evidence, priority)
 
 
 def _polarity_at(tokens: list[str], polarity: list[int], start: int, end: int) -> int:
@@ -688,3 +711,46 @@ def _evidence(tokens: list[str], start: int, end: int, mention: int) -> str:
                 start = k
                 break
     return " ".join(tokens[start:end])
+
+
+# --- acuity in a call type -------------------------------------------------------------------------
+
+# Emergency medical dispatch determinant levels, most urgent first, and the priority each gives.
+_ACUITY_LEVELS: Final[Mapping[str, int]] = MappingProxyType(
+    {"echo": 1, "delta": 1, "charlie": 2, "bravo": 2, "alpha": 3, "omega": 4}
+)
+_ACUITY_WORD: Final = re.compile(r"\b(echo|delta|charlie|bravo|alpha|omega)\b")
+# A determinant code such as "10-D-1", "17A1" or "26-O-1": protocol, level letter, number.
+_DETERMINANT: Final = re.compile(r"\b(\d{1,2})\s?-?\s?([abcdeo])\s?-?\s?(\d{1,2})[a-z]?\b")
+_LEVEL_LETTER: Final = MappingProxyType(
+    {"e": "echo", "d": "delta", "c": "charlie", "b": "bravo", "a": "alpha", "o": "omega"}
+)
+# Chief-complaint protocols (1-33) whose nature adds to "medical": the signals they carry.
+_PROTOCOL_SIGNALS: Final[Mapping[int, tuple[str, ...]]] = MappingProxyType(
+    {
+        4: ("violence",),  # assault / sexual assault
+        7: ("fire",),  # burns / explosion
+        8: ("fire",),  # carbon monoxide / inhalation / hazmat
+        15: ("fire",),  # electrocution
+        22: ("fire",),  # inaccessible incident / entrapment
+        25: ("crisis",),  # psychiatric / abnormal behaviour / suicide attempt
+        27: ("weapon", "violence"),  # stab / gunshot / penetrating trauma
+        29: ("traffic",),  # traffic / transportation incidents
+    }
+)
+
+
+def read_acuity(text: str) -> tuple[str, int, tuple[str, ...]] | None:
+    """The acuity a call type states ("FALL - DELTA", "10D1", "26-O-1"): the words, its priority
+    and the signals of its protocol (always medical). Read only in call types: in a narrative,
+    "Charlie" is a name and "Delta" a street."""
+    lowered = text.lower()
+    match = _DETERMINANT.search(lowered)
+    if match and 1 <= int(match.group(1)) <= 33:
+        level = _LEVEL_LETTER[match.group(2)]
+        extra = _PROTOCOL_SIGNALS.get(int(match.group(1)), ())
+        return match.group(0), _ACUITY_LEVELS[level], ("medical", *extra)
+    match = _ACUITY_WORD.search(lowered)
+    if match:
+        return match.group(0), _ACUITY_LEVELS[match.group(1)], ("medical",)
+    return None
