@@ -142,8 +142,10 @@ def call_dangers(*, call: Any) -> list[Danger]:
         if state == "suggested":
             text = f"possibly: {text}"
         add(kind, text, signal.get("source") or "narrative")
+    read_from_screening = {s.get("kind") for s in signals if s.get("source") == "screening"}
     for field, kind in SCREENING_DANGERS.items():
-        if getattr(call, field, None) == Answer.YES:
+        # The engine may already report the answer as a screening signal: say it once.
+        if getattr(call, field, None) == Answer.YES and kind not in read_from_screening:
             add(kind, "caller answered yes", "screening")
     for guard in call.triage_guards or []:
         if guard in DANGER_LABELS:

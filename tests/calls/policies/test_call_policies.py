@@ -175,3 +175,16 @@ def test_it_reports_no_danger_when_none_is_known():
     call = _call(agencies=["ACS"], lead="ACS", mode="ACS_ALONE", weapons=Answer.NO)
 
     assert call_dangers(call=call) == []
+
+
+def test_it_says_a_screening_answer_once_when_the_engine_reports_it_too():
+    call = _call(
+        triage_signals=[
+            {"kind": "weapon", "state": "present", "words": "weapons: yes", "source": "screening"}
+        ],
+        weapons=Answer.YES,
+    )
+
+    (danger,) = call_dangers(call=call)
+
+    assert danger["details"] == [{"text": "'weapons: yes'", "source": "screening"}]
