@@ -75,13 +75,35 @@
     return Date.parse(a.received_at) - Date.parse(b.received_at);
   }
 
+  // A call waits in the queue until every agency its decision requires has a unit or a recorded
+  // reason why not (calls.policies.call_agencies_missing, carried in the call summary).
+  function missing(c) {
+    return c.missing_agencies || [];
+  }
+
+  function inQueue(c) {
+    return PENDING.indexOf(c.status) >= 0 || (ACTIVE.indexOf(c.status) >= 0 && missing(c).length > 0);
+  }
+
   function pendingCalls() {
     var f = filters();
     return Object.values(state.calls)
       .filter(function (c) {
-        return PENDING.indexOf(c.status) >= 0 && callMatches(c, f);
+        return inQueue(c) && callMatches(c, f);
       })
       .sort(byPriorityThenAge);
+  }
+
+  function agencyNames(list) {
+    return list.map(function (a) {
+      return L.AGENCY_LABELS[a] || a;
+    }).join(", ");
+  }
+
+  function dangerText(d) {
+    return d.label + ": " + d.details.map(function (x) {
+      return x.text + " (" + x.source.replace("_", " ") + ")";
+    }).join("; ");
   }
 
   // --- rendering -----------------------------------------------------------------------------
@@ -133,6 +155,9 @@
           (c.agencies || []).map(L.agencyBadge).join(" ") + " " + L.statusBadge(c.status) +
           '<span class="wait">waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></span></div>' +
           '<div class="where">' + esc(c.address || "(no address)") + (c.zone ? " · " + esc(c.zone) : "") + "</div>" +
+          (ACTIVE.indexOf(c.status) >= 0 && missing(c).length
+            ? '<div class="partly"><span class="tag tag-warn">Partly dispatched</span> still needs ' + esc(agencyNames(missing(c))) + "</div>"
+            : "") +
           (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.slice(0, 2).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
           "</li>"
         );
@@ -166,7 +191,22 @@
     L.tick();
   }
 
+  // Every unit, for the call-sign type-ahead of the detail panel (any unit, not only recommended).
+  function renderUnitOptions() {
+    var list = $("unit-options");
+    if (!list) return;
+    list.innerHTML = Object.values(state.units)
+      .sort(function (a, b) {
+        return a.call_sign < b.call_sign ? -1 : 1;
+      })
+      .map(function (u) {
+        return '<option value="' + esc(u.call_sign) + '">' + esc((L.AGENCY_LABELS[u.agency] || u.agency) + " · " + (L.STATUS_LABELS[u.status] || u.status)) + "</option>";
+      })
+      .join("");
+  }
+
   function renderUnits() {
+    renderUnitOptions();
     var f = filters();
     var groups = {};
     Object.values(state.units).forEach(function (u) {
@@ -198,6 +238,13 @@
     $("detail-body").innerHTML =
       '<div id="detail-info"></div>' +
       '<h3>Recommended units</h3><div id="recs"><p class="muted">Loading…</p></div>' +
+      '<h3>Assign any unit</h3>' +
+      '<form id="assign-form" class="inline-form" novalidate>' +
+      '<div><label for="as-unit">Call sign</label><input id="as-unit" name="unit" list="unit-options" autocomplete="off" maxlength="20" aria-describedby="as-refusal"></div>' +
+      '<div id="as-reason-row" hidden><label for="as-reason">Reason to go ahead</label><input id="as-reason" name="override_reason" maxlength="500"></div>' +
+      '<div><button type="submit" id="as-submit">Assign</button></div></form>' +
+      '<p id="as-refusal" class="flash flash-err" role="alert" hidden></p>' +
+      '<div id="waive-box"></div>' +
       '<h3>History here and from this caller</h3><div id="history"><p class="muted">Loading…</p></div>' +
       '<h3>Override triage</h3>' +
       '<form id="override-form" class="inline-form">' +
@@ -228,6 +275,7 @@
     loadRecs(id);
     loadHistory(id);
     $("override-form").addEventListener("submit", submitOverride);
+    $("assign-form").addEventListener("submit", submitAssignForm);
     $("close-form").addEventListener("submit", submitClose);
     $("cancel-form").addEventListener("submit", submitCancel);
     $("detail-h").focus();
@@ -241,21 +289,57 @@
       info.innerHTML = '<p class="muted">This call is no longer open.</p>';
       return;
     }
-    var flags = [];
-    ["weapons", "violence", "medical"].forEach(function (k) {
-      if (c[k] === "YES") flags.push(k);
-    });
+    var dangers = c.dangers || [];
+    var holds = c.order_holds || {};
+    var waived = c.waived_agencies || [];
     info.innerHTML =
       "<p>" + L.priorityBadge(c.priority) + " " + L.statusBadge(c.status) + " " + (c.agencies || []).map(L.agencyBadge).join(" ") +
       (c.lead ? " lead " + esc(L.AGENCY_LABELS[c.lead] || c.lead) : "") +
       ' · waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></p>' +
       "<p><strong>" + esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + "</strong> · " + esc(c.address) + (c.zone ? " · " + esc(c.zone) : "") + "</p>" +
       "<p>" + esc(c.narrative) + "</p>" +
-      (flags.length ? '<p class="safety">Safety: ' + esc(flags.join(", ")) + "</p>" : "") +
+      '<p class="needs">Needs ' + esc(agencyNames(c.required_agencies || c.agencies || [])) +
+      (missing(c).length ? ' · <strong class="safety">still missing ' + esc(agencyNames(missing(c))) + "</strong>" : " · every agency has a unit") + "</p>" +
+      (waived.length ? '<ul class="reasons">' + waived.map(function (w) { return "<li>" + esc(L.AGENCY_LABELS[w.agency] || w.agency) + " not sent: " + esc(w.reason) + "</li>"; }).join("") + "</ul>" : "") +
+      (dangers.length ? '<p class="safety">Dangers: ' + dangers.map(function (d) { return esc(dangerText(d)); }).join(" · ") + "</p>" : "") +
+      Object.keys(holds).map(function (a) { return '<p class="safety order-hold">' + esc(holds[a]) + "</p>"; }).join("") +
       (c.reasons && c.reasons.length ? "<p>Triage" + (c.rule ? " (" + esc(c.rule) + ")" : "") + ':</p><ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
       (c.overridden ? "<p>Overridden: " + esc(c.override_reason) + "</p>" : "") +
-      (c.units && c.units.length ? "<p>Units: " + c.units.map(function (u) { return esc(u.unit) + " " + L.statusBadge(u.unit_status); }).join(", ") + "</p>" : "");
+      (c.units && c.units.length ? "<p>Units: " + c.units.map(unitOnCall).join(", ") + "</p>" : "");
+    renderWaive(c);
     L.tick();
+  }
+
+  function unitOnCall(u) {
+    return esc(u.unit) + " " + L.statusBadge(u.unit_status) +
+      (u.staged ? " (staged)" : "") +
+      (u.scene_safe_at ? " · scene safe " + esc(L.clock(u.scene_safe_at)) : "") +
+      (u.override_reason ? ' <span class="muted">(sent ahead: ' + esc(u.override_reason) + ")</span>" : "");
+  }
+
+  // A required agency that will not come gets a recorded reason, so the call can leave the queue.
+  function renderWaive(c) {
+    var box = $("waive-box");
+    if (!box) return;
+    var key = missing(c).join(",");
+    if (box.dataset.key === key) return; // keep what the dispatcher is typing
+    box.dataset.key = key;
+    box.innerHTML = missing(c).length
+      ? '<form id="waive-form" class="inline-form"><div><label for="wv-agency">Not sending</label><select id="wv-agency" name="agency">' +
+        missing(c).map(function (a) { return '<option value="' + esc(a) + '">' + esc(L.AGENCY_LABELS[a] || a) + "</option>"; }).join("") +
+        '</select></div><div><label for="wv-reason">Why not (required)</label><input id="wv-reason" name="reason" required maxlength="500"></div>' +
+        '<div><button type="submit">Record reason</button></div></form>'
+      : "";
+    var form = $("waive-form");
+    if (form) form.addEventListener("submit", submitWaive);
+  }
+
+  function submitWaive(ev) {
+    ev.preventDefault();
+    var form = ev.target;
+    L.api("POST", "/api/v1/calls/" + openId + "/waivers", { agency: form.agency.value, reason: form.reason.value }).then(function (res) {
+      flash(res.ok, res.ok ? (L.AGENCY_LABELS[form.agency.value] || form.agency.value) + " not sent: reason recorded." : L.errorText(res));
+    });
   }
 
   var MATCH = { address: "same address", nearby: "within 100 m", phone: "same phone" };
@@ -306,15 +390,20 @@
         return;
       }
       recs = { callId: id, entries: res.data };
+      var c = state.calls[id] || {};
+      var holds = c.order_holds || {};
       box.innerHTML = res.data.map(function (e) {
         var units = (e.units || []).concat(e.fallback || []);
+        var held = holds[e.agency];
         return (
           "<div><strong>" + L.agencyBadge(e.agency) + "</strong> " + (e.message ? '<span class="muted">' + esc(e.message) + "</span>" : "") +
           '<ul class="rec-list">' +
           units.map(function (u) {
             return "<li>" + (u.fallback ? '<span class="fallback">Fallback</span> ' : "") + "<strong>" + esc(u.call_sign) + "</strong>" +
               '<span class="dist">' + (u.distance_m / 1000).toFixed(1) + " km · ~" + esc(u.eta_min) + " min" + (u.in_zone ? " · in zone" : "") + "</span>" +
-              '<button type="button" class="btn-go" data-assign="' + esc(u.call_sign) + '">Assign ' + esc(u.call_sign) + "</button></li>";
+              (held && u.agency === e.agency
+                ? '<button type="button" data-ahead="' + esc(u.call_sign) + '">' + esc(u.call_sign) + ": needs a reason</button></li>"
+                : '<button type="button" class="btn-go" data-assign="' + esc(u.call_sign) + '">Assign ' + esc(u.call_sign) + "</button></li>");
           }).join("") +
           "</ul></div>"
         );
@@ -332,8 +421,10 @@
 
   function firstRecommended() {
     if (!recs.entries) return null;
+    var holds = (state.calls[recs.callId] || {}).order_holds || {};
     for (var i = 0; i < recs.entries.length; i++) {
       var e = recs.entries[i];
+      if (holds[e.agency]) continue; // never the one-key choice while its lead is missing
       var units = (e.units || []).concat(e.fallback || []);
       if (units.length) return units[0].call_sign;
     }
@@ -344,13 +435,61 @@
     $("detail-flash").innerHTML = '<p class="flash ' + (ok ? "flash-ok" : "flash-err") + '">' + esc(text) + "</p>";
   }
 
-  function assign(callId, callSign) {
+  function assign(callId, callSign, reason) {
     var c = state.calls[callId];
-    return L.api("POST", "/api/v1/calls/" + callId + "/assignments", { unit: callSign }).then(function (res) {
-      if (res.ok) flash(true, callSign + " assigned to " + (c ? c.number : "the call") + ".");
-      else flash(false, L.errorText(res));
+    var body = { unit: callSign };
+    if (reason) body.override_reason = reason;
+    return L.api("POST", "/api/v1/calls/" + callId + "/assignments", body).then(function (res) {
+      if (res.ok) {
+        flash(true, callSign + " assigned to " + (c ? c.number : "the call") + (reason ? " (reason recorded)." : "."));
+        resetAssignForm();
+      } else if (res.data && res.data.error === "order_refused" && openId === callId) {
+        askReason(callSign, res.data.detail);
+        $("detail-flash").innerHTML = "";
+      } else {
+        flash(false, L.errorText(res));
+      }
       if (openId === callId) loadRecs(callId);
+      return res;
     });
+  }
+
+  // The call's order forbids this unit yet: say why, and let the dispatcher go ahead with a reason.
+  function askReason(callSign, message) {
+    $("as-unit").value = callSign;
+    $("as-refusal").textContent = message;
+    $("as-refusal").hidden = false;
+    $("as-reason-row").hidden = false;
+    $("as-reason").required = true;
+    $("as-submit").textContent = "Assign anyway";
+    $("as-reason").focus();
+  }
+
+  function resetAssignForm() {
+    if (!$("assign-form")) return;
+    $("assign-form").reset();
+    $("as-refusal").hidden = true;
+    $("as-reason-row").hidden = true;
+    $("as-reason").required = false;
+    $("as-submit").textContent = "Assign";
+  }
+
+  function submitAssignForm(ev) {
+    ev.preventDefault();
+    var callSign = $("as-unit").value.trim().split(/\s/)[0];
+    if (!callSign) {
+      flash(false, "Type a unit's call sign.");
+      $("as-unit").focus();
+      return;
+    }
+    var needsReason = !$("as-reason-row").hidden;
+    var reason = $("as-reason").value.trim();
+    if (needsReason && !reason) {
+      flash(false, "Give a reason to go ahead.");
+      $("as-reason").focus();
+      return;
+    }
+    assign(openId, callSign, needsReason ? reason : "");
   }
 
   function assignFirst() {
@@ -468,6 +607,11 @@
     }
     var assignBtn = ev.target.closest && ev.target.closest("[data-assign]");
     if (assignBtn && openId) assign(openId, assignBtn.dataset.assign);
+    var aheadBtn = ev.target.closest && ev.target.closest("[data-ahead]");
+    if (aheadBtn && openId) {
+      var held = (state.calls[openId] || {}).order_holds || {};
+      askReason(aheadBtn.dataset.ahead, held.ACS || "Give a reason to go ahead.");
+    }
   });
 
   ["f-agency", "f-zone"].forEach(function (id) {
