@@ -11,10 +11,11 @@
   var screen = $("unit-screen");
   var CALL_SIGN = screen.dataset.callSign;
   var IS_ACS = screen.dataset.agency === "ACS";
+  var IS_POLICE = screen.dataset.agency === "POLICE";
 
   var state = { unit: null, call: null, notes: {}, alerts: {}, history: [] };
   var alerted = {}; // assignment ids already announced
-  var extra = { callId: null, cautions: [], earlier: [] };
+  var extra = { callId: null, loaded: false, cautions: [], earlier: [] };
 
   // --- reducer -------------------------------------------------------------------------------
   function onSnapshot(snap) {
@@ -61,6 +62,11 @@
       else state.alerts[d.alert.id] = d.alert;
     }
     render();
+    // Police made the scene safe: the waiting ACS team hears it at once, not at its next glance.
+    if (frame.kind === "assignment.scene_safe" && d.scene_safe && me && d.unit && d.unit.id !== me.id) {
+      flash(true, "Police (" + d.scene_safe.unit + ") report the scene safe.");
+      beep();
+    }
   }
 
   function myAssignment() {
@@ -87,18 +93,45 @@
     L.tick();
   }
 
-  function callDetails(c) {
-    var safety = [];
-    if (c.weapons === "YES") safety.push("Weapons reported");
-    if (c.violence === "YES") safety.push("Violence reported");
-    if (c.medical === "YES") safety.push("Medical emergency");
-    (c.guards || []).forEach(function (g) {
-      safety.push(g);
+  // Every danger known for the call: screening answers, what the narrative says (with the words),
+  // safety guards that fired (calls.policies.call_dangers), and caution flags at the location.
+  function safetyText(c) {
+    var safety = (c.dangers || []).map(function (d) {
+      return d.label + ": " + d.details.map(function (x) {
+        return x.text + " (" + x.source.replace("_", " ") + ")";
+      }).join("; ");
     });
-    if (extra.callId === c.id) extra.cautions.forEach(function (f) { safety.push("Caution: " + f); });
+    if (extra.callId === c.id) extra.cautions.forEach(function (f) { safety.push("Caution at this location: " + f); });
+    if (safety.length) return '<ul class="safety">' + safety.map(function (t) { return "<li>" + esc(t) + "</li>"; }).join("") + "</ul>";
+    if (extra.callId === c.id && extra.loaded) return "None reported";
+    return "None reported so far (checking cautions at this location…)";
+  }
+
+  // Police make the scene safe first: an ACS team waits until they report it safe.
+  function sceneNote(c) {
+    if (!c.police_first) return "";
+    if (c.scene_safe_at) {
+      var by = (c.units || []).filter(function (x) { return x.scene_safe_at; }).map(function (x) { return x.unit; });
+      return '<p class="scene-note scene-safe" role="status">Police (' + esc(by.join(", ")) + ") report the scene safe at " + esc(L.clock(c.scene_safe_at)) + ".</p>";
+    }
+    if (IS_ACS) return '<p class="scene-note" role="status">Wait for police: they make the scene safe first (' + esc(c.police_first) + "). Stage nearby until they report it safe.</p>";
+    if (IS_POLICE) return '<p class="scene-note" role="status">ACS waits for you: report the scene safe when it is (' + esc(c.police_first) + ").</p>";
+    return "";
+  }
+
+  function otherUnits(c) {
     var others = (c.units || []).filter(function (x) {
       return x.unit_id !== state.unit.id;
     });
+    var needed = (c.missing_agencies || []).map(function (a) { return L.AGENCY_LABELS[a] || a; });
+    var listed = others.map(function (x) {
+      return L.agencyBadge(x.agency) + " " + esc(x.unit) + " " + L.statusBadge(x.unit_status) +
+        (x.staged ? " (staged)" : "") + (x.scene_safe_at ? " · scene safe" : "");
+    }).join(", ");
+    return (listed || "None yet") + (needed.length ? ' <span class="muted">· still to be sent: ' + esc(needed.join(", ")) + "</span>" : "");
+  }
+
+  function callDetails(c) {
     return (
       "<dl>" +
       "<dt>Call</dt><dd><strong>" + esc(c.number) + "</strong> " + L.priorityBadge(c.priority) + " " + L.statusBadge(c.status) + "</dd>" +
@@ -106,9 +139,9 @@
       "<dt>Location</dt><dd>" + esc(c.address || "(no address)") + (c.zone ? " · " + esc(c.zone) : "") +
       (c.lat !== null && c.lon !== null ? ' <span class="muted">(' + Number(c.lat).toFixed(5) + ", " + Number(c.lon).toFixed(5) + ")</span>" : "") + "</dd>" +
       "<dt>Narrative</dt><dd>" + esc(c.narrative) + "</dd>" +
-      "<dt>Safety</dt><dd>" + (safety.length ? '<span class="safety">' + safety.map(esc).join("; ") + "</span>" : "None reported") + "</dd>" +
+      "<dt>Safety</dt><dd>" + safetyText(c) + sceneNote(c) + "</dd>" +
       "<dt>Triage</dt><dd>" + (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "–") + "</dd>" +
-      "<dt>Other units</dt><dd>" + (others.length ? others.map(function (x) { return L.agencyBadge(x.agency) + " " + esc(x.unit) + " " + L.statusBadge(x.unit_status); }).join(", ") : "None") + "</dd>" +
+      "<dt>Other units</dt><dd>" + otherUnits(c) + "</dd>" +
       "<dt>Caller</dt><dd>" + esc(c.caller_name || "–") + (c.caller_phone ? " · " + esc(c.caller_phone) : "") + "</dd>" +
       "<dt>Earlier calls</dt><dd>" + earlierCalls(c) + "</dd>" +
       "</dl>"
@@ -132,7 +165,7 @@
   }
 
   function loadCautions(callId) {
-    extra = { callId: callId, cautions: [], earlier: [] };
+    extra = { callId: callId, loaded: false, cautions: [], earlier: [] };
     L.api("GET", "/api/v1/calls/" + callId + "/history").then(function (res) {
       if (!res.ok || extra.callId !== callId) return;
       var flags = res.data.caution_flags || res.data.cautions || [];
@@ -140,7 +173,8 @@
         return typeof f === "string" ? f : f.text;
       });
       extra.earlier = res.data.calls || [];
-      if (extra.cautions.length || extra.earlier.length) renderCall();
+      extra.loaded = true;
+      render();
     });
   }
 
@@ -153,6 +187,7 @@
       ON_SCENE: !!a && (status === "DISPATCHED" || status === "EN_ROUTE"),
       "backup-POLICE": !!a && (status === "ON_SCENE" || status === "EN_ROUTE" || status === "DISPATCHED"),
       "backup-FIRE_EMS": !!a && (status === "ON_SCENE" || status === "EN_ROUTE" || status === "DISPATCHED"),
+      "scene-safe": !!a && IS_POLICE && !a.scene_safe_at,
       AVAILABLE: !a && status !== "AVAILABLE",
       OUT_OF_SERVICE: !a && status !== "OUT_OF_SERVICE",
     };
@@ -246,6 +281,9 @@
     if (key === "acknowledge") {
       if (!a) return;
       req = L.api("POST", "/api/v1/assignments/" + a.id + "/acknowledge", {});
+    } else if (key === "scene-safe") {
+      if (!a) return;
+      req = L.api("POST", "/api/v1/assignments/" + a.id + "/scene-safe", {});
     } else if (key.indexOf("backup-") === 0) {
       if (!state.call) return;
       var agency = key.slice(7);
