@@ -42,7 +42,7 @@ from triage.modes import (  # noqa: F401  (re-exported: the engine's public voca
     SCREENING_FIELDS,
     Mode,
 )
-from triage.narrative import ABSENT, DENIED, PRESENT, SUGGESTED, PhraseIndex, phrase_tokens
+from triage.narrative import ABSENT, DENIED, PRESENT, SUGGESTED, PhraseIndex, Reading, phrase_tokens
 from triage.validation import _minutes, validate_rules  # noqa: F401  (validate_rules re-exported)
 
 # --- inputs and outputs ----------------------------------------------------------------------------
@@ -140,6 +140,7 @@ class CompiledRuleSet:
         "_unanchored",
         "specs",
         "time_zone",
+        "_typed",
     )
 
     def __init__(
@@ -174,6 +175,17 @@ class CompiledRuleSet:
         self._by_call_type = by_call_type
         self._by_keyword = tuple(by_keyword)
         self._unanchored = unanchored
+        # Call types repeat all day: their reading (words, acuity) is kept, bounded, per text.
+        self._typed: dict[str, tuple[Reading, tuple[str, int, tuple[str, ...]] | None]] = {}
+
+    def read_call_type(self, text: str) -> tuple[Reading, tuple[str, int, tuple[str, ...]] | None]:
+        """The reading of a call type's words and the acuity it states, memoised per text."""
+        cached = self._typed.get(text)
+        if cached is None:
+            if len(self._typed) >= 8192:
+                self._typed.clear()
+            cached = self._typed[text] = (self.index.read(text), narrative.read_acuity(text))
+        return cached
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -386,14 +398,13 @@ class _Read:
         type_text = " ".join(t for t in (call.call_type, call.call_type_name) if t)
         if not type_text:
             return
-        typed = index.read(type_text)
+        typed, acuity = compiled.read_call_type(type_text)
         if not compiled.knows_call_type(call.call_type):
             # A code the rules name decides by code; another center's nature is read for keywords.
             self.keywords |= typed.keywords
         for kind, level in typed.state.items():
             self._raise(kind, level, typed.evidence[kind])
         self._lower_priority(typed.priority)
-        acuity = narrative.read_acuity(type_text)
         if acuity is not None:
             words, priority, kinds = acuity
             for kind in kinds:
@@ -415,9 +426,6 @@ class _Read:
 
     def where(self, kind: str) -> str:
         return "call type" if self.source.get(kind) == "call_type" else "narrative"
-
-    def at_least(self, kind: str, level: int) -> bool:
-        return self.state.get(kind, ABSENT) >= level
 
 
 def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
@@ -445,13 +453,22 @@ def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
             )
             if danger.present:
                 dangers[kind] = danger
-    if read.at_least("crime", PRESENT) and read.at_least(narrative.IN_PROGRESS, PRESENT):
+    if state.get("crime") == PRESENT and state.get(narrative.IN_PROGRESS) == PRESENT:
         # A modifier, not a signal: "theft i/p", "burglary just occurred" are crimes in progress.
         read.raise_to("crime_in_progress", read.state["crime"], read.evidence["crime"] + " (in progress)")
-    for kind in SAFETY_SIGNALS:
-        if kind not in _SCREENED_KINDS and read.at_least(kind, SUGGESTED):
-            word = "says" if state[kind] == PRESENT else "suggests"
+    violence_denied = call.violence is False or (call.violence is None and violence_state == DENIED)
+    if violence_denied and narrative.WEAPON not in dangers and state.get("unknown_trouble"):
+        # "Disturbance" alone says nothing of violence; once violence is denied it is ACS's call.
+        state["unknown_trouble"] = DENIED
+    scope = set()
+    for kind, level in state.items():
+        if level < SUGGESTED or kind in _SCREENED_KINDS:
+            continue
+        if kind in SAFETY_SIGNALS:
+            word = "says" if level == PRESENT else "suggests"
             dangers[kind] = _Danger(True, f"{read.where(kind)} {word} '{read.evidence[kind]}'")
+        elif level == PRESENT and kind in SCOPE_SIGNALS:
+            scope.add(kind)
     # A crash whose injuries are denied in writing ("MVA NON-INJURY", "no injuries", screening
     # medical: no) needs no ambulance: the one case where a denial takes an agency off a rule's call.
     injuries_denied = (
@@ -463,7 +480,6 @@ def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
 
     reasons: list[str] = []
     guards: list[str] = []
-    scope = {kind for kind in SCOPE_SIGNALS if read.at_least(kind, PRESENT)}
     recognised = bool(dangers or scope) or any(level >= SUGGESTED for level in state.values())
     if rule is None:
         base = _nature_base(dangers, scope, read)
