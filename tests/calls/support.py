@@ -28,6 +28,34 @@ def make_call_factory(actor):
     return make_call
 
 
+# The decision the brief names for "brother is suicidal and has a gun": police lead, ACS follows,
+# not ACS-eligible (weapon). Stored on the call as the engine would, so tests of dispatch do not
+# move when the engine's reading of the words changes.
+GUN_CALL = {"call_type": "5150", "narrative": "brother is suicidal and has a gun", "weapons": True}
+GUN_DECISION: dict[str, Any] = {
+    "agencies": ["POLICE", "ACS"],
+    "lead": "POLICE",
+    "mode": "POLICE_LEAD_ACS_FOLLOW",
+    "priority": 1,
+    "acs_eligible": False,
+    "acs_exclusion": "weapon",
+    "triage_guards": ["weapon"],
+    "triage_signals": [
+        {"kind": "crisis", "state": "present", "words": "suicidal", "source": "narrative"},
+        {"kind": "weapon", "state": "present", "words": "has a gun", "source": "narrative"},
+    ],
+}
+
+
+def decision_store(call, **fields: Any):
+    """Store a triage decision on a call as call_triage would (test setup only), and re-read it."""
+    from calls.models import Call
+
+    Call.objects.filter(pk=call.pk).update(**fields)
+    call.refresh_from_db()
+    return call
+
+
 def assign(call, unit, actor):
     from responders.services import unit_assign
 

@@ -9,11 +9,12 @@ from calls.models import CallAgencyWaiver, Event
 from calls.selectors import calls_pending
 from calls.services import call_agency_waive
 from responders.services import unit_assign
+from tests.calls.support import GUN_CALL, GUN_DECISION, decision_store
 
 
 @pytest.fixture
 def gun_call(make_call):
-    return make_call(call_type="5150", narrative="brother is suicidal and has a gun", weapons=True)
+    return decision_store(make_call(**GUN_CALL), **GUN_DECISION)
 
 
 def test_it_records_the_reason_and_the_call_leaves_the_queue(gun_call, dana, apd_2a31, capture_events):

@@ -6,14 +6,12 @@ import pytest
 
 from calls.models import Call
 from responders.models import Assignment
-from tests.calls.support import assign
-
-GUN_CALL = {"call_type": "5150", "narrative": "brother is suicidal and has a gun", "weapons": True}
+from tests.calls.support import GUN_CALL, GUN_DECISION, assign, decision_store
 
 
 @pytest.fixture
 def gun_call(make_call):
-    return make_call(**GUN_CALL)
+    return decision_store(make_call(**GUN_CALL), **GUN_DECISION)
 
 
 def _assign(api, call, body):
@@ -26,8 +24,10 @@ def test_it_answers_409_naming_the_missing_lead_when_acs_comes_first(api_as, gun
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "order_refused"
-    assert body["detail"].startswith("Police must be on this call before ACS: weapon (")
-    assert body["detail"].endswith("Assign a police unit first, or give a reason to go ahead.")
+    assert body["detail"] == (
+        "Police must be on this call before ACS: weapon ('has a gun'). "
+        "Assign a police unit first, or give a reason to go ahead."
+    )
     assert (body["agency"], body["missing"]) == ("ACS", "POLICE")
     assert not Assignment.objects.exists()
 
@@ -51,7 +51,15 @@ def test_it_shows_the_required_and_missing_agencies_on_the_call(api_as, gun_call
 
     assert (before["required_agencies"], before["missing_agencies"]) == (["POLICE", "ACS"], ["POLICE", "ACS"])
     assert "ACS" in before["order_holds"]
-    assert before["dangers"][0]["kind"] == "weapon"
+    assert before["dangers"][0] == {
+        "kind": "weapon",
+        "label": "Weapon",
+        "details": [
+            {"text": "'has a gun'", "source": "narrative"},
+            {"text": "caller answered yes", "source": "screening"},
+            {"text": "safety guard: ACS is not sent alone", "source": "guard"},
+        ],
+    }
     assert (partly["status"], partly["missing_agencies"]) == ("DISPATCHED", ["POLICE"])
     assert after["missing_agencies"] == []
 

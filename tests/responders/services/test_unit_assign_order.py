@@ -10,16 +10,13 @@ from calls.models import Call, Event
 from calls.selectors import calls_pending
 from responders.models import Assignment, Unit
 from responders.services import unit_assign
-
-GUN_CALL = {"call_type": "5150", "narrative": "brother is suicidal and has a gun", "weapons": True}
+from tests.calls.support import GUN_CALL, GUN_DECISION, decision_store
 
 
 @pytest.fixture
 def gun_call(make_call):
-    """Police lead, ACS follows, not ACS-eligible: a weapon (the screening answer and the guard)."""
-    call = make_call(**GUN_CALL)
-    assert (call.lead, call.agencies) == ("POLICE", ["POLICE", "ACS"])
-    return call
+    """Police lead, ACS follows, not ACS-eligible: a weapon ('has a gun', the screening answer)."""
+    return decision_store(make_call(**GUN_CALL), **GUN_DECISION)
 
 
 def test_it_refuses_acs_before_police_naming_the_missing_lead(gun_call, dana, acs_12, capture_events):
@@ -27,7 +24,8 @@ def test_it_refuses_acs_before_police_naming_the_missing_lead(gun_call, dana, ac
         capture_events() as pushed,
         pytest.raises(
             OrderRefused,
-            match=r"Police must be on this call before ACS: weapon \(.+\)\. Assign a police unit first",
+            match=r"^Police must be on this call before ACS: weapon \('has a gun'\)\. "
+            r"Assign a police unit first, or give a reason to go ahead\.$",
         ),
     ):
         unit_assign(call=gun_call, unit=acs_12, actor=dana)
@@ -70,7 +68,10 @@ def test_it_assigns_acs_first_with_a_reason_and_records_it(gun_call, dana, acs_1
 
 def test_it_ignores_a_reason_nobody_needed(make_call, dana, acs_12):
     assignment = unit_assign(
-        call=make_call(call_type="5150"), unit=acs_12, actor=dana, override_reason="just in case"
+        call=decision_store(make_call(call_type="5150"), agencies=["ACS"], lead="ACS", mode="ACS_ALONE"),
+        unit=acs_12,
+        actor=dana,
+        override_reason="just in case",
     )
 
     assert assignment.override_reason == ""
@@ -95,9 +96,14 @@ def test_it_keeps_a_partly_dispatched_call_in_the_queue_until_police_are_on_it(
 
 
 def test_it_marks_police_staged_where_acs_leads_with_police_staged(make_call, dana, apd_2a31, acs_12):
-    call = make_call(call_type="5150")
-    Call.objects.filter(pk=call.pk).update(
-        agencies=["ACS", "POLICE"], lead="ACS", mode="ACS_LEAD_POLICE_STAGED"
+    call = decision_store(
+        make_call(call_type="5150"),
+        agencies=["ACS", "POLICE"],
+        lead="ACS",
+        mode="ACS_LEAD_POLICE_STAGED",
+        triage_signals=[],
+        triage_guards=[],
+        acs_exclusion="",
     )
 
     with pytest.raises(OrderRefused, match="police stage nearby and secure the scene first"):
