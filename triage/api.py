@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from acs_dispatch.exceptions import Conflict
-from acs_dispatch.permissions import IsAdmin
+from acs_dispatch.permissions import IsAdmin, IsCallTaker
 from triage import selectors, services
 from triage.models import RuleSet, TriageTestCase
 from triage.replay import replay
@@ -351,6 +351,34 @@ class RuleSetTryApi(APIView):
         decision = selectors.call_try(
             compiled=selectors.ruleset_engine(ruleset=ruleset), **serializer.validated_data
         )
+        return Response(self.OutputSerializer(decision).data)
+
+
+class TriagePreviewApi(APIView):
+    """Triage the call being typed with the published set, saving nothing: the intake screen asks
+    before saving a call that nothing was recognised in (police by default)."""
+
+    permission_classes = [IsCallTaker]
+
+    class InputSerializer(_CallFields):
+        pass
+
+    class OutputSerializer(serializers.Serializer):
+        agencies = serializers.ListField(child=serializers.CharField())
+        lead = serializers.CharField()
+        mode = serializers.CharField()
+        priority = serializers.IntegerField()
+        rule = serializers.CharField(allow_blank=True)
+        ruleset_version = serializers.IntegerField()
+        reasons = serializers.ListField(child=serializers.CharField())
+        recognised = serializers.BooleanField()
+        signals = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = selectors.call_try(compiled=selectors.engine_published(), **serializer.validated_data)
         return Response(self.OutputSerializer(decision).data)
 
 

@@ -1,4 +1,4 @@
-"""REST endpoints of the rule editor under /api/v1/ (admins only)."""
+"""REST endpoints of triage under /api/v1/: the rule editor (admins) and the intake preview (call-takers)."""
 
 from django.urls import path
 
@@ -20,5 +20,6 @@ urlpatterns = [
         "rulesets/<int:ruleset_id>/diff/<int:other_id>", api.RuleSetDiffApi.as_view(), name="api-ruleset-diff"
     ),
     path("triage-tests", api.TriageTestsApi.as_view(), name="api-triage-tests"),
+    path("triage/preview", api.TriagePreviewApi.as_view(), name="api-triage-preview"),
     path("triage-tests/<int:test_id>", api.TriageTestDetailApi.as_view(), name="api-triage-test-detail"),
 ]

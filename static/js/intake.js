@@ -4,6 +4,7 @@
 
 const form = document.getElementById("intake-form");
 const apiUrl = form.dataset.api;
+const previewUrl = form.dataset.preview;
 const historyUrl = form.dataset.history;
 const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const callTypes = JSON.parse(document.getElementById("call-types-data").textContent);
@@ -279,10 +280,38 @@ function resultRender(call) {
     </dl>
     <h3>Why</h3>
     <ul class="reasons" id="result-reasons">${t.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
+    ${t.recognised === false ? '<p class="tag tag-warn" id="result-unrecognised">Not recognised: police by default</p>' : ""}
     ${t.guards && t.guards.length ? `<p>Safety guards: ${esc(t.guards.join(", "))}</p>` : ""}
     <p class="muted">Press <kbd>Alt</kbd>+<kbd>C</kbd> for a new call.</p>`;
   $("result").hidden = false;
   $("result-title").focus();
+}
+
+// The payload the call-taker last confirmed to save although nothing in it was recognised.
+let confirmedAsIs = null;
+
+// Before saving, ask the engine (nothing stored) whether anything in the call was recognised. If
+// not, say so and let the call-taker pick a call type, answer the screening questions, or press
+// Enter again to save as it is. A failed preview never blocks a call: it is saved as typed.
+async function recognised(data) {
+  if (confirmedAsIs === JSON.stringify(data)) return true;
+  try {
+    const response = await fetch(previewUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ call_type: data.call_type, narrative: data.narrative, weapons: data.weapons,
+        violence: data.violence, medical: data.medical, caller_is_subject: data.caller_is_subject }),
+    });
+    if (response.status !== 200) return true;
+    const decision = await response.json();
+    if (decision.recognised !== false) return true;
+  } catch (err) {
+    return true;
+  }
+  confirmedAsIs = JSON.stringify(data);
+  $("unrecognised").hidden = false;
+  return false;
 }
 
 let sending = false;
@@ -292,11 +321,14 @@ async function submit() {
   errorsClear();
   $("intake-submit").disabled = true;
   try {
+    const data = payload();
+    if (!(data.call_type || data.narrative.trim()) || !(await recognised(data))) return;
+    $("unrecognised").hidden = true;
     const response = await fetch(apiUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(payload()),
+      body: JSON.stringify(data),
     });
     const body = await response.json().catch(() => ({}));
     if (response.status === 201) {
@@ -314,6 +346,8 @@ async function submit() {
   } finally {
     sending = false;
     $("intake-submit").disabled = false;
+    // Asked whether to save an unrecognised call: Enter on the focused button saves it as it is.
+    if (!$("unrecognised").hidden) $("intake-submit").focus();
   }
 }
 
@@ -331,6 +365,8 @@ $("narrative").addEventListener("keydown", (e) => {
 
 function newCall() {
   form.reset();
+  confirmedAsIs = null;
+  $("unrecognised").hidden = true;
   errorsClear();
   typeChosen.textContent = "";
   $("result").hidden = true;

@@ -88,3 +88,19 @@ def test_it_has_no_serious_accessibility_violations(page_as, axe_check):
     page = page_as("calltaker")
 
     assert axe_check(page) == []
+
+
+def test_it_asks_before_saving_a_call_in_which_nothing_was_recognised(page_as):
+    page = page_as("calltaker")
+    page.locator("#narrative").fill("zzqx blorp")
+    page.locator("#narrative").press("Control+Enter")
+
+    expect(page.locator("#unrecognised")).to_be_visible()
+    expect(page.locator("#result")).to_be_hidden()
+    expect(page.locator("#intake-submit")).to_be_focused()
+
+    page.keyboard.press("Enter")  # save it as it is
+
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#result-unrecognised")).to_contain_text("Not recognised")
+    expect(page.locator("#unrecognised")).to_be_hidden()
