@@ -158,6 +158,8 @@
           (ACTIVE.indexOf(c.status) >= 0 && missing(c).length
             ? '<div class="partly"><span class="tag tag-warn">Partly dispatched</span> still needs ' + esc(agencyNames(missing(c))) + "</div>"
             : "") +
+          // Triage recognised nothing: police by default. Say so, so the dispatcher reads the narrative.
+          (c.recognised === false ? '<div class="unrecognised"><span class="tag tag-warn">Not recognised</span> police by default: read the narrative</div>' : "") +
           (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.slice(0, 2).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
           "</li>"
         );
