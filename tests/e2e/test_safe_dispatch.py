@@ -36,14 +36,22 @@ def _free(api, *call_signs: str) -> dict[str, dict]:
     return units
 
 
+@pytest.fixture
+def free_units(e2e_api):
+    """ACS-12 and APD-2A31 free before the test and again after it, for the tests that follow."""
+    api = e2e_api("dispatcher")
+    yield _free(api, "ACS-12", "APD-2A31")
+    _free(api, "ACS-12", "APD-2A31")
+
+
 def _assign_by_call_sign(board, call_sign: str) -> None:
     board.locator("#as-unit").fill(call_sign)
     board.locator("#as-submit").click()
 
 
-def test_it_keeps_acs_behind_police_on_a_gun_call(e2e_server, page_as, e2e_api, axe_check):
+def test_it_keeps_acs_behind_police_on_a_gun_call(e2e_server, page_as, e2e_api, axe_check, free_units):
     dispatcher_api = e2e_api("dispatcher")
-    units = _free(dispatcher_api, "ACS-12", "APD-2A31")
+    units = free_units
     board = page_as("dispatcher")
     board.goto(e2e_server.url + "/calls/board/")
     acs = page_as("responder")  # crews ACS-12
