@@ -67,9 +67,9 @@ class NaiveRuleSet:
         text = call.narrative.lower()
         signals = self.signals(text)
         answers = {
-            "weapons": "yes" if signals.get("weapons") else "unknown",
-            "violence": "yes" if signals.get("violence") else "unknown",
-            "medical": "yes" if signals.get("medical") else "unknown",
+            "weapons": "yes" if signals.get(narrative.WEAPON) else "unknown",
+            "violence": "yes" if signals.get(narrative.VIOLENCE) else "unknown",
+            "medical": "yes" if signals.get(narrative.MEDICAL) else "unknown",
             "caller_is_subject": "unknown",
         }
         chosen = None
@@ -89,9 +89,9 @@ class NaiveRuleSet:
             chosen = spec
             break
         agencies = set(MODES[chosen["outcome"]["mode"]].agencies) if chosen else {POLICE}
-        if signals.get("weapons") or signals.get("violence"):
+        if signals.get(narrative.WEAPON) or signals.get(narrative.VIOLENCE):
             agencies.add(POLICE)
-        if signals.get("medical"):
+        if signals.get(narrative.MEDICAL):
             agencies.add("FIRE_EMS")
         return tuple(sorted(agencies))
 

@@ -414,11 +414,11 @@ class _Read:
     def _raise(self, kind: str, level: int, words: str) -> None:
         self.raise_to(kind, level, words, source="call_type")
 
-    def raise_to(self, kind: str, level: int, words: str, source: str = "") -> None:
+    def raise_to(self, kind: str, level: int, words: str, source: str) -> None:
         if level > self.state.get(kind, ABSENT):
             self.state[kind] = level
             self.evidence[kind] = words
-            self.source[kind] = source or self.source.get("crime", "narrative")
+            self.source[kind] = source
 
     def _lower_priority(self, priority: int | None) -> None:
         if priority is not None:
@@ -455,7 +455,9 @@ def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
                 dangers[kind] = danger
     if state.get("crime") == PRESENT and state.get(narrative.IN_PROGRESS) == PRESENT:
         # A modifier, not a signal: "theft i/p", "burglary just occurred" are crimes in progress.
-        read.raise_to("crime_in_progress", read.state["crime"], read.evidence["crime"] + " (in progress)")
+        read.raise_to(
+            "crime_in_progress", PRESENT, read.evidence["crime"] + " (in progress)", read.source["crime"]
+        )
     violence_denied = call.violence is False or (call.violence is None and violence_state == DENIED)
     if violence_denied and narrative.WEAPON not in dangers and state.get("unknown_trouble"):
         # "Disturbance" alone says nothing of violence; once violence is denied it is ACS's call.
