@@ -389,14 +389,19 @@ class _Read:
 
     def __init__(self, compiled: CompiledRuleSet, call: CallInput) -> None:
         index = compiled.index
+        # A narrative's Reading is fresh per call, so its dicts are taken over, not copied; the call
+        # type's Reading is memoised and only read from.
         text = index.read(call.narrative or "")
-        self.state = dict(text.state)
-        self.evidence = dict(text.evidence)
+        self.state = text.state
+        self.evidence = text.evidence
         self.source = dict.fromkeys(text.state, "narrative")
-        self.keywords = set(text.keywords)
+        self.keywords = text.keywords
         self.priority = text.priority
-        type_text = " ".join(t for t in (call.call_type, call.call_type_name) if t)
-        if not type_text:
+        if call.call_type_name:
+            type_text = f"{call.call_type} {call.call_type_name}" if call.call_type else call.call_type_name
+        elif call.call_type:
+            type_text = call.call_type
+        else:
             return
         typed, acuity = compiled.read_call_type(type_text)
         if not compiled.knows_call_type(call.call_type):
