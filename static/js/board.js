@@ -77,6 +77,13 @@
 
   // A call waits in the queue until every agency its decision requires has a unit or a recorded
   // reason why not (calls.policies.call_agencies_missing, carried in the call summary).
+  // Two lines of reasons fit a queue row: the rule, then the first safety guard that changed its
+  // outcome (else what matched), so "ideation without means" never shows without "police added".
+  function queueReasons(reasons) {
+    var guard = reasons.filter(function (r) { return r.indexOf("Guard ") === 0; })[0];
+    return guard ? [reasons[0], guard] : reasons.slice(0, 2);
+  }
+
   function missing(c) {
     return c.missing_agencies || [];
   }
@@ -160,7 +167,7 @@
             : "") +
           // Triage recognised nothing: police by default. Say so, so the dispatcher reads the narrative.
           (c.recognised === false ? '<div class="unrecognised"><span class="tag tag-warn">Not recognised</span> police by default: read the narrative</div>' : "") +
-          (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.slice(0, 2).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
+          (c.reasons && c.reasons.length ? '<ul class="reasons">' + queueReasons(c.reasons).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
           "</li>"
         );
       })
