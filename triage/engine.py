@@ -385,7 +385,7 @@ class _Read:
     and where they were read. The call type is read as words as well as matched as a code, so a
     center's own nature ("BREATHING PROBLEMS", "MVC W/INJ", "WELL CK") is understood."""
 
-    __slots__ = ("state", "evidence", "source", "keywords", "priority")
+    __slots__ = ("state", "evidence", "source", "keywords", "priority", "answer_state")
 
     def __init__(self, compiled: CompiledRuleSet, call: CallInput) -> None:
         index = compiled.index
@@ -397,6 +397,10 @@ class _Read:
         self.source = dict.fromkeys(text.state, "narrative")
         self.keywords = text.keywords
         self.priority = text.priority
+        # What rule conditions on screening answers see. A code the rules name is decided by its own
+        # rule, so only the narrative answers for it; the words of its catalogue name still raise
+        # the guards below. Another center's nature is read whole.
+        self.answer_state = self.state
         if call.call_type_name:
             type_text = f"{call.call_type} {call.call_type_name}" if call.call_type else call.call_type_name
         elif call.call_type:
@@ -404,7 +408,9 @@ class _Read:
         else:
             return
         typed, acuity = compiled.read_call_type(type_text)
-        if not compiled.knows_call_type(call.call_type):
+        if compiled.knows_call_type(call.call_type):
+            self.answer_state = dict(self.state)
+        else:
             # A code the rules name decides by code; another center's nature is read for keywords.
             self.keywords |= typed.keywords
         for kind, level in typed.state.items():
@@ -438,13 +444,13 @@ def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
     read = _Read(compiled, call)
     state = read.state
     call_type = call.call_type.strip().upper() if call.call_type else None
-    weapon_state = state.get(narrative.WEAPON, ABSENT)
     violence_state = state.get(narrative.VIOLENCE, ABSENT)
     medical_state = state.get(narrative.MEDICAL, ABSENT)
+    seen = read.answer_state
     answers = (
-        _answer(call.weapons, weapon_state),
-        _answer(call.violence, violence_state),
-        _answer(call.medical, medical_state),
+        _answer(call.weapons, seen.get(narrative.WEAPON, ABSENT)),
+        _answer(call.violence, seen.get(narrative.VIOLENCE, ABSENT)),
+        _answer(call.medical, seen.get(narrative.MEDICAL, ABSENT)),
         _answer(call.caller_is_subject, ABSENT),
     )
     rule = _first_match(compiled, call, call_type, read.keywords, answers)

@@ -242,3 +242,17 @@ def test_it_decides_from_the_natures_read_when_no_rule_matched():
 def test_it_keeps_every_vocabulary_phrase_to_one_reading():
     assert len(LEXICON) > 1500
     assert all(categories for categories in LEXICON.values())
+
+
+def test_it_decides_a_known_code_by_its_rule_and_lets_its_name_raise_the_guards():
+    d = decide(call_type="BITE", call_type_name="ANIMAL BITE")
+
+    assert d.rule == "Animals"
+    assert set(d.agencies) == {POLICE, FIRE_EMS}
+    assert "medical" in d.guards
+
+
+def test_it_reads_a_flag_down_as_police_work_not_the_fire_department():
+    d = decide(call_type="FD", call_type_name="FLAG DOWN/FIELD INITIATED")
+
+    assert d.agencies == [POLICE]
