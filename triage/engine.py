@@ -480,7 +480,8 @@ def triage(compiled: CompiledRuleSet, call: CallInput) -> Decision:
         if kind in SAFETY_SIGNALS:
             word = "says" if level == PRESENT else "suggests"
             dangers[kind] = _Danger(True, f"{read.where(kind)} {word} '{read.evidence[kind]}'")
-        elif level == PRESENT and kind in SCOPE_SIGNALS:
+        elif kind in SCOPE_SIGNALS:
+            # A hedged nature still says what the call is: "ALARM UNK" is an alarm of unknown kind.
             scope.add(kind)
     # A crash whose injuries are denied in writing ("MVA NON-INJURY", "no injuries", screening
     # medical: no) needs no ambulance: the one case where a denial takes an agency off a rule's call.

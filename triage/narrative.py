@@ -162,6 +162,8 @@ ABBREVIATIONS: Final[Mapping[str, str]] = MappingProxyType(
         "oded": "overdosed",
         # CAD and EMS shorthand of call types and narratives.
         "pi": "personal injury",
+        "injy": "injury",
+        "injs": "injuries",
         "ck": "check",
         "chk": "check",
         "welf": "welfare",

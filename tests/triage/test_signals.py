@@ -256,3 +256,33 @@ def test_it_reads_a_flag_down_as_police_work_not_the_fire_department():
     d = decide(call_type="FD", call_type_name="FLAG DOWN/FIELD INITIATED")
 
     assert d.agencies == [POLICE]
+
+
+def test_it_recognises_every_apco_common_incident_type_by_its_name():
+    """APCO ANS 2.103.1's 197 common incident types, given as another center would type them:
+    by name, with no code the rules know."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / "apco_2.103.1-2012_common_incident_types.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        names = [row["name"] for row in csv.DictReader(f)]
+
+    unrecognised = [name for name in names if not decide(call_type=name).recognised]
+
+    assert len(names) == 197
+    assert unrecognised == []
+
+
+@pytest.mark.parametrize(
+    ("call_type", "agencies"),
+    [
+        ("MVA INJY", {FIRE_EMS, POLICE}),
+        ("MVA UNK", {FIRE_EMS, POLICE}),
+        ("ALARM UNK", {POLICE}),
+        ("BARRICADED", {POLICE}),
+        ("MASS CASUALTY INCIDENT", {FIRE_EMS}),
+    ],
+)
+def test_it_reads_apco_names_with_their_shorthand(call_type, agencies):
+    assert set(decide(call_type=call_type).agencies) >= agencies
