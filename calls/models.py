@@ -222,7 +222,9 @@ class DeadlineThreshold(models.Model):
 
 
 class Alert(models.Model):
-    """A clock that ran out: raised by the deadline sweep, acknowledged by the person who handles it."""
+    """A clock that ran out: raised by the deadline sweep, acknowledged by the person who handles it,
+    resolved by itself when its condition ends (the call assigned, the unit acknowledged or moved
+    on) or when its escalation supersedes it. Open = neither acknowledged nor resolved."""
 
     class Level(models.IntegerChoices):
         WARNING = 1, "Warning"
@@ -246,9 +248,22 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when the condition ended or the escalation superseded this warning; the reason
+    # says which ("ACS-12 acknowledged", "Superseded by the escalation").
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "subject", "level"], name="alert_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject", "level"], name="alert_once"),
+            # One live row per clock: raising the escalation resolves its warning first, so a
+            # screen never shows a warning and its escalation side by side.
+            models.UniqueConstraint(
+                fields=["kind", "subject"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="alert_live_once",
+            ),
+        ]
         indexes = [models.Index(fields=["acknowledged_at", "raised_at"])]
 
     def __str__(self) -> str:
