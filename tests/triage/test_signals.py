@@ -286,3 +286,48 @@ def test_it_recognises_every_apco_common_incident_type_by_its_name():
 )
 def test_it_reads_apco_names_with_their_shorthand(call_type, agencies):
     assert set(decide(call_type=call_type).agencies) >= agencies
+
+
+EMD_CHIEF_COMPLAINTS = (
+    "Abdominal Pain/Problems",
+    "Allergies (Reactions)/Envenomations (Stings, Bites)",
+    "Animal Bites/Attacks",
+    "Assault/Sexual Assault/Stun Gun",
+    "Back Pain (Non-Traumatic or Non-Recent Trauma)",
+    "Breathing Problems",
+    "Burns (Scalds)/Explosion (Blast)",
+    "Carbon Monoxide/Inhalation/HAZMAT/CBRN",
+    "Cardiac or Respiratory Arrest/Death",
+    "Chest Pain/Chest Discomfort (Non-Traumatic)",
+    "Choking",
+    "Convulsions/Seizures",
+    "Diabetic Problems",
+    "Drowning/Near Drowning/Diving/SCUBA Accident",
+    "Electrocution/Lightning",
+    "Eye Problems/Injuries",
+    "Falls",
+    "Headache",
+    "Heart Problems/A.I.C.D.",
+    "Heat/Cold Exposure",
+    "Hemorrhage/Lacerations",
+    "Inaccessible Incident/Other Entrapments (Non-Traffic)",
+    "Overdose/Poisoning (Ingestion)",
+    "Pregnancy/Childbirth/Miscarriage",
+    "Psychiatric/Abnormal Behavior/Suicide Attempt",
+    "Sick Person (Specific Diagnosis)",
+    "Stab/Gunshot/Penetrating Trauma",
+    "Stroke (CVA)/Transient Ischemic Attack (TIA)",
+    "Traffic/Transportation Incidents",
+    "Traumatic Injuries (Specific)",
+    "Unconscious/Fainting (Near)",
+    "Unknown Problem (Person Down)",
+    "Transfer/Interfacility/Palliative Emergencies",
+)
+
+
+@pytest.mark.parametrize("complaint", EMD_CHIEF_COMPLAINTS)
+def test_it_sends_fire_ems_to_every_emergency_medical_dispatch_chief_complaint(complaint):
+    d = decide(call_type=complaint.upper())
+
+    assert d.recognised is True
+    assert FIRE_EMS in d.agencies
