@@ -694,9 +694,15 @@ def _polarity_at(tokens: list[str], polarity: list[int], start: int, end: int) -
     if mark != PLAIN or end >= len(tokens):
         return mark
     following = tokens[end]
+    at = end
     if following == ":" and end + 1 < len(tokens):
         following = tokens[end + 1]
+        at = end + 1
     if following in _POST_DENIALS:
+        # "weapons no" denies the weapons, but in "lightning strike no fire" the "no" begins a
+        # denial of what follows it: a bare "no" denies backwards only where its clause ends.
+        if following == "no" and at + 1 < len(tokens) and tokens[at + 1] not in CLAUSE_PUNCT:
+            return PLAIN
         return NEGATED
     if following in _POST_UNKNOWN:
         return HEDGED

@@ -331,3 +331,16 @@ def test_it_sends_fire_ems_to_every_emergency_medical_dispatch_chief_complaint(c
 
     assert d.recognised is True
     assert FIRE_EMS in d.agencies
+
+
+def test_it_reads_a_trailing_no_as_a_denial_only_where_its_clause_ends():
+    assert "weapon" not in kinds(decide("loud party, weapons no"))
+    assert "fire" in kinds(decide(call_type="LIGHTNING STRIKE (NO FIRE)"))
+
+
+@pytest.mark.parametrize(
+    "nature",
+    ["Toxic condition", "Chemical release, reaction, or toxic condition", "Lock-in", "Steam rupture"],
+)
+def test_it_reads_nfirs_hazard_and_service_natures_as_fire(nature):
+    assert FIRE_EMS in decide(call_type=nature.upper()).agencies
