@@ -39,6 +39,8 @@ class CallSummary(TypedDict):
     violence: str
     medical: str
     caller_is_subject: str
+    caller_language: str  # a calls.models.CallerLanguage code ("" unknown)
+    interpreter_needed: bool
     agencies: list[str]
     lead: str
     mode: str
@@ -140,6 +142,8 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "violence": call.violence,
         "medical": call.medical,
         "caller_is_subject": call.caller_is_subject,
+        "caller_language": call.caller_language,
+        "interpreter_needed": call.interpreter_needed,
         **call_decision(call),
         "acs_eligible": call.acs_eligible,
         "acs_exclusion": call.acs_exclusion,

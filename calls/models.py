@@ -13,6 +13,19 @@ class Answer(models.TextChoices):
     UNKNOWN = "UNKNOWN", "Unknown"
 
 
+class CallerLanguage(models.TextChoices):
+    """The language the caller speaks, as the call-taker heard it. Spanish comes first after
+    "unknown": it is the language other than English heard most often in Albuquerque."""
+
+    UNKNOWN = "", "Unknown"
+    SPANISH = "es", "Spanish"
+    ENGLISH = "en", "English"
+    NAVAJO = "nv", "Navajo"
+    VIETNAMESE = "vi", "Vietnamese"
+    CHINESE = "zh", "Chinese"
+    OTHER = "other", "Other"
+
+
 class CallType(models.Model):
     """A call type the center uses (San Diego codes, APCO common incident types)."""
 
@@ -63,6 +76,10 @@ class Call(models.Model):
 
     caller_name = models.CharField(max_length=120, blank=True)
     caller_phone = models.CharField(max_length=30, blank=True)
+    caller_language = models.CharField(
+        max_length=16, choices=CallerLanguage.choices, blank=True, default=CallerLanguage.UNKNOWN
+    )
+    interpreter_needed = models.BooleanField(default=False)
 
     # Screening answers.
     weapons = models.CharField(max_length=8, choices=Answer.choices, default=Answer.UNKNOWN)

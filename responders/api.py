@@ -80,6 +80,10 @@ class UnitsRecommendApi(APIView):
             eta_min = serializers.IntegerField()
             in_zone = serializers.BooleanField()
             fallback = serializers.BooleanField()
+            preference = serializers.CharField(
+                allow_blank=True,
+                help_text='why the unit is ranked ahead of nearer ones ("speaks Spanish"), or empty',
+            )
 
         agency = serializers.CharField()
         needs = serializers.ListField(child=serializers.CharField())

@@ -67,6 +67,7 @@ class Unit(models.Model):
         ENGINE = "engine", "Engine"
         PATROL = "patrol", "Patrol"
         CIT = "cit", "Crisis-intervention trained"
+        SPANISH = "spanish", "Spanish-speaking"
 
     call_sign = models.CharField(max_length=20, unique=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")

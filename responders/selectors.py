@@ -235,6 +235,7 @@ def units_nearest(
                 "eta_min": max(1, round(distance * ROAD_FACTOR / SPEED_M_PER_S / 60)),
                 "in_zone": bool(in_zone[i]),
                 "fallback": False,
+                "preference": "",
             }
         )
     return ranked
@@ -263,10 +264,44 @@ def capabilities_needed(*, call: Any) -> dict[str, frozenset[str]]:
 
 AGENCY_LABELS = {"POLICE": "police", "FIRE_EMS": "fire/EMS", "ACS": "ACS"}
 
+# calls.models.CallerLanguage.SPANISH: responders may not import calls, so the code is repeated here
+# (tests/responders/selectors/test_units_recommend_spanish.py ties the two).
+SPANISH_CALLER_LANGUAGE = "es"
+# A Spanish-speaking crew is ranked first for a Spanish-speaking caller when it is at most this much
+# farther than the nearest suitable unit: 2 km, about 4 minutes more at the modelled speed. A fixed
+# margin rather than a ratio (1.5x of a 10 km drive would be 5 km more): the delay stays bounded,
+# and beyond it the nearest unit still comes first, with a phone interpreter.
+SPANISH_PREFERENCE_EXTRA_M = 2_000
+
+
+def _units_spanish_first(
+    *, units: list[dict[str, Any]], agency: str, call: Any, needs: frozenset[str], limit: int
+) -> list[dict[str, Any]]:
+    """`units` (nearest first) with the nearest Spanish-speaking one moved to the front, marked
+    "speaks Spanish", when it is within SPANISH_PREFERENCE_EXTRA_M of the nearest unit."""
+    spanish = Unit.Capability.SPANISH.value
+    candidate = next((u for u in units if spanish in u["capabilities"]), None)
+    if candidate is None:
+        found = units_nearest(
+            agency=agency,
+            lat=call.lat,
+            lon=call.lon,
+            needed=needs | {spanish},
+            zone_id=call.zone_id,
+            limit=1,
+        )
+        candidate = found[0] if found else None
+    if candidate is None or candidate["distance_m"] > units[0]["distance_m"] + SPANISH_PREFERENCE_EXTRA_M:
+        return units
+    candidate["preference"] = "speaks Spanish"
+    others = [u for u in units if u["unit_id"] != candidate["unit_id"]]
+    return [candidate, *others][:limit]
+
 
 def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
     """For each agency on the call, the nearest available suitable units, or a plain statement that
-    none is free with the fallback (a CIT-trained police unit for ACS) or the agency's queue.
+    none is free with the fallback (a CIT-trained police unit for ACS) or the agency's queue. For a
+    Spanish-speaking caller a Spanish-speaking unit not much farther comes first (SPANISH_PREFERENCE_EXTRA_M).
 
     Advisory only: never assigns. Agencies already covered by a unit on the call are reported as such.
     """
@@ -302,6 +337,10 @@ def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
         entry["units"] = units_nearest(
             agency=agency, lat=call.lat, lon=call.lon, needed=needs, zone_id=call.zone_id, limit=limit
         )
+        if entry["units"] and getattr(call, "caller_language", "") == SPANISH_CALLER_LANGUAGE:
+            entry["units"] = _units_spanish_first(
+                units=entry["units"], agency=agency, call=call, needs=needs, limit=limit
+            )
         if entry["units"]:
             continue
         what = (

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from acs_dispatch.permissions import IsCallTaker, IsDispatcher, IsStaffRole, roles_permission
 from acs_dispatch.roles import Role, user_reads_clinical_notes
 from calls.events import call_summary
-from calls.models import Call
+from calls.models import Call, CallerLanguage
 from calls.selectors import (
     call_assignments_active,
     call_get,
@@ -98,6 +98,8 @@ class _CallFields(serializers.Serializer):
     outside_service_area = serializers.BooleanField()
     caller_name = serializers.CharField()
     caller_phone = serializers.CharField()
+    caller_language = serializers.ChoiceField(choices=CallerLanguage.choices, allow_blank=True)
+    interpreter_needed = serializers.BooleanField()
     weapons = serializers.CharField()
     violence = serializers.CharField()
     medical = serializers.CharField()
@@ -156,6 +158,10 @@ class CallsApi(APIView):
         address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         caller_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
         caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+        caller_language = serializers.ChoiceField(
+            choices=CallerLanguage.choices, required=False, allow_blank=True, default=CallerLanguage.UNKNOWN
+        )
+        interpreter_needed = serializers.BooleanField(required=False, default=False)
 
     class CreateOutputSerializer(serializers.Serializer):
         class TriageSerializer(serializers.Serializer):
@@ -311,7 +317,8 @@ class BackupRequestCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         agency = serializers.ChoiceField(choices=["POLICE", "FIRE_EMS"])
-        reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+        # Required: the dispatcher sending backup must know what the unit on scene is facing.
+        reason = serializers.CharField(max_length=300)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

@@ -22,6 +22,7 @@ from calls.models import (
     Answer,
     BackupRequest,
     Call,
+    CallerLanguage,
     CallType,
     CautionFlag,
     ClinicalNote,
@@ -191,7 +192,10 @@ def call_create(
     """Save a call, place it in its zone and triage it at once: it leaves PENDING, in the queue.
 
     A point outside every service zone is accepted and flagged. Raises ValidationFailed (with
-    per-field errors) for an unknown call type or an invalid point; nothing is saved then.
+    per-field errors) for an unknown call type, an invalid point or an unknown caller language;
+    nothing is saved then.
+    caller_language: str = CallerLanguage.UNKNOWN,
+    interpreter_needed: bool = False,
     """
     errors: dict[str, list[str]] = {}
     ctype = None
@@ -212,6 +216,8 @@ def call_create(
 
     from responders.selectors import zone_at
 
+    if caller_language not in CallerLanguage.values:
+        errors["caller_language"] = [f"Choose one of: {', '.join(CallerLanguage.labels)}."]
     zone = zone_at(lat=lat, lon=lon) if lat is not None and lon is not None else None
     call = Call.objects.create(
         number=call_number_next(),
@@ -232,6 +238,8 @@ def call_create(
         medical=_bool_to_answer(medical),
         caller_is_subject=_bool_to_answer(caller_is_subject),
         status=Call.Status.NEW,
+        caller_language=caller_language,
+        interpreter_needed=interpreter_needed,
     )
     _call_event(kind="call.created", call=call, actor=actor)
     return call_triage(call=call, actor=actor)

@@ -51,11 +51,15 @@ def demo_roster(zone_names: list[str]) -> list[tuple[str, str, list[str], str]]:
         ["homeless_outreach"],
         ["violence_intervention", "behavioral_health"],
     ]
+    # A few crews speak Spanish (ACS-12 among them), so a Spanish-speaking caller's recommendation
+    # has one to prefer (responders.selectors.units_recommend).
+    spanish = ["spanish"]
     for i in range(18):
-        roster.append((f"ACS-{11 + i}", "ACS", acs_caps[i % 4], zone_names[i % len(zone_names)]))
+        caps = acs_caps[i % 4] + (spanish if i % 5 == 1 else [])
+        roster.append((f"ACS-{11 + i}", "ACS", caps, zone_names[i % len(zone_names)]))
     for i in range(24):
         zone_no = i % len(zone_names) + 1
-        caps = ["patrol", "cit"] if i % 3 == 0 else ["patrol"]
+        caps = (["patrol", "cit"] if i % 3 == 0 else ["patrol"]) + (spanish if i % 6 == 1 else [])
         sign = "APD-2A31" if i == 0 else f"APD-{zone_no}{'ABC'[i % 3]}{20 + i}"
         roster.append((sign, "POLICE", caps, zone_names[i % len(zone_names)]))
     for i in range(18):

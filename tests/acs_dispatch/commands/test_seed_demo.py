@@ -49,9 +49,14 @@ def test_it_covers_every_agency_and_role(db):
     capabilities = {a: set() for a in per_agency}
     for unit in Unit.objects.all():
         capabilities[unit.agency_id].update(unit.capabilities)
-    assert capabilities["ACS"] == {"behavioral_health", "homeless_outreach", "violence_intervention"}
+    assert capabilities["ACS"] == {
+        "behavioral_health",
+        "homeless_outreach",
+        "violence_intervention",
+        "spanish",
+    }
     assert capabilities["FIRE_EMS"] >= {"als", "bls", "engine"}
-    assert capabilities["POLICE"] == {"patrol", "cit"}
+    assert capabilities["POLICE"] == {"patrol", "cit", "spanish"}
 
 
 def test_it_places_every_unit_inside_its_home_zone(db):
