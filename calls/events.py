@@ -7,7 +7,11 @@ never carries ACS clinical notes: those travel only as their own event on ACS st
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.models import Alert, DeadlineThreshold
@@ -220,8 +224,11 @@ class AlertSummary(TypedDict):
     assignment_id: int | None
     message: str
     raised_at: str
+    raised_at_local: str  # "14:03:27": the city's clock, 24-hour, ready to display
     acknowledged_by: str | None
     acknowledged_at: str | None
+    resolved_at: str | None
+    resolved_reason: str
 
 
 def alert_summary(alert: Alert) -> AlertSummary:
@@ -243,9 +250,18 @@ def alert_summary(alert: Alert) -> AlertSummary:
         "assignment_id": alert.assignment_id,
         "message": alert.message,
         "raised_at": alert.raised_at.isoformat(),
+        "raised_at_local": alert_time_local(alert.raised_at),
         "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by_id else None,
         "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
+        "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        "resolved_reason": alert.resolved_reason,
     }
+
+
+def alert_time_local(moment: dt.datetime) -> str:
+    """A moment on the city's clock, 24-hour ("07:31:05"): the dispatcher reads the wall clock of
+    the city, whatever the browser's zone."""
+    return moment.astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).strftime("%H:%M:%S")
 
 
 def alert_involves_acs(alert: Alert) -> bool:

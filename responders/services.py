@@ -159,6 +159,10 @@ def _unit_call_event(
     if assignment is not None:
         payload["assignment_id"] = assignment.pk
     event_append(kind=kind, actor=actor, call=call, unit=unit, data=payload, streams=streams)
+    # The unit acknowledged, moved on or left: its alerts whose condition ended close now.
+    from calls.services.alerts import alerts_resolve_ended
+
+    alerts_resolve_ended(call_id=call.pk if call is not None else None, unit_id=unit.pk)
 
 
 def _actor_may_act_for_unit(actor: Any, unit: Unit) -> bool:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from calls.selectors.alerts import (  # noqa: F401
     PRIORITIES,
+    alert_condition_ended,
     alert_get,
+    alerts_condition_ended,
     alerts_open,
     alerts_visible,
     assignments_ack_due,
     assignments_status_due,
+    call_alerts_open,
     calls_queue_due,
     thresholds_effective,
     thresholds_list,

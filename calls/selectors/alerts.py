@@ -11,11 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import alert_streams
-from calls.models import Alert, Call, DeadlineThreshold
+from calls.models import OPEN_STATUSES, Alert, Call, CallAgencyWaiver, DeadlineThreshold
 from responders.models import Assignment, Unit
 
 Kind = DeadlineThreshold.Kind
@@ -41,8 +42,13 @@ def thresholds_effective() -> dict[ThresholdKey, tuple[int, int]]:
 
 
 def thresholds_list() -> list[dict[str, Any]]:
-    """Every threshold in force, ordered kind, agency, priority (for the admin page and API)."""
-    saved = set(DeadlineThreshold.objects.values_list("kind", "agency", "priority"))
+    """Every threshold in force, ordered kind, agency, priority (for the admin page and API).
+
+    `is_default` is True when the limits in force equal the built-in default, whether or not a row
+    was ever saved: a row edited and then set back, or saved unchanged by the page, is not "edited".
+    """
+    from calls.services.alerts import DEFAULT_THRESHOLDS
+
     rows = []
     kind_order = {k: i for i, k in enumerate(Kind.values)}
     for (kind, agency, priority), (warn, escalate) in sorted(
@@ -57,7 +63,9 @@ def thresholds_list() -> list[dict[str, Any]]:
                 "priority": priority,
                 "warn_seconds": warn,
                 "escalate_seconds": escalate,
-                "is_default": (kind, agency, priority) not in saved,
+                "is_default": DEFAULT_THRESHOLDS.get((kind, agency, priority)) == (warn, escalate),
+                "default_warn_seconds": DEFAULT_THRESHOLDS.get((kind, agency, priority), (None, None))[0],
+                "default_escalate_seconds": DEFAULT_THRESHOLDS.get((kind, agency, priority), (None, None))[1],
             }
         )
     return rows
@@ -83,11 +91,15 @@ def user_alert_streams(*, user: Any) -> set[str] | None:
     return set()
 
 
+def _open() -> Q:
+    """Open: nobody acknowledged it and its condition still holds."""
+    return Q(acknowledged_at__isnull=True, resolved_at__isnull=True)
+
+
 def alerts_open(*, stream: str | None = None) -> list[Alert]:
-    """Unacknowledged alerts, escalated first, then oldest; only those pushed to `stream` if given."""
-    alerts = Alert.objects.filter(acknowledged_at__isnull=True).select_related(
-        "call", "unit", "acknowledged_by"
-    )
+    """Open alerts (unacknowledged, unresolved), escalated first, then oldest; only those pushed
+    to `stream` if given."""
+    alerts = Alert.objects.filter(_open()).select_related("call", "unit", "acknowledged_by")
     ordered = alerts.order_by("-level", "raised_at", "id")
     if stream is None:
         return list(ordered)
@@ -96,20 +108,78 @@ def alerts_open(*, stream: str | None = None) -> list[Alert]:
 
 def alerts_visible(*, user: Any, open_only: bool = True, limit: int = 200) -> list[Alert]:
     """The alerts `user` is shown: those pushed to a stream the user watches. Open ones come
-    first (escalated, then oldest); with open_only False, the latest acknowledged ones follow."""
+    first (escalated, then oldest); with open_only False, the latest closed ones (acknowledged or
+    resolved) follow."""
     streams = user_alert_streams(user=user)
     if streams is not None and not streams:
         return []
     base = Alert.objects.select_related("call", "unit", "acknowledged_by")
     # Open alerts are few (each is a clock someone must answer); the recent history is capped.
-    candidates = list(base.filter(acknowledged_at__isnull=True).order_by("-level", "raised_at", "id"))
+    candidates = list(base.filter(_open()).order_by("-level", "raised_at", "id"))
     if not open_only:
-        candidates += list(
-            base.filter(acknowledged_at__isnull=False).order_by("-acknowledged_at", "-id")[:limit]
-        )
+        closed = base.exclude(_open()).annotate(closed_at=Coalesce("acknowledged_at", "resolved_at"))
+        candidates += list(closed.order_by("-closed_at", "-id")[:limit])
     if streams is None:
         return candidates[:limit]
     return [a for a in candidates if streams & set(alert_streams(a))][:limit]
+
+
+def call_alerts_open(*, call_id: int) -> list[Alert]:
+    """The open alerts of one call (every stream), escalated first, then oldest."""
+    return list(
+        Alert.objects.filter(_open(), call_id=call_id)
+        .select_related("call", "unit", "acknowledged_by")
+        .order_by("-level", "raised_at", "id")
+    )
+
+
+# --- conditions that ended ----------------------------------------------------------------------
+
+
+def _condition_ended() -> Q:
+    """An alert whose clock no longer runs, per kind and level (each the negation of what keeps
+    its due query matching):
+    - QUEUE: the call is no longer PENDING (assigned, closed, cancelled, a duplicate).
+    - ACK warning: the assignment was acknowledged or cleared.
+    - ACK escalation (the silent unit was taken off): the call ended, another unit of that agency
+      is on it, or the agency was waived on it.
+    - EN_ROUTE / ON_SCENE: the assignment was cleared or the unit's status moved on.
+    """
+    agency_back = Assignment.objects.filter(
+        call=OuterRef("call_id"), unit__agency_id=OuterRef("unit__agency_id"), cleared_at__isnull=True
+    )
+    agency_waived = CallAgencyWaiver.objects.filter(
+        call=OuterRef("call_id"), agency=OuterRef("unit__agency_id")
+    )
+    queue = Q(kind=Kind.QUEUE) & ~Q(call__status=Call.Status.PENDING)
+    ack_warning = Q(kind=Kind.ACK, level=Alert.Level.WARNING) & (
+        Q(assignment__acknowledged_at__isnull=False) | Q(assignment__cleared_at__isnull=False)
+    )
+    ack_escalated = Q(kind=Kind.ACK, level=Alert.Level.ESCALATED) & (
+        ~Q(call__status__in=OPEN_STATUSES) | Q(Exists(agency_back)) | Q(Exists(agency_waived))
+    )
+    status = Q(assignment__cleared_at__isnull=False)
+    en_route = Q(kind=Kind.EN_ROUTE) & (status | ~Q(unit__status=Unit.Status.EN_ROUTE))
+    on_scene = Q(kind=Kind.ON_SCENE) & (status | ~Q(unit__status=Unit.Status.ON_SCENE))
+    return queue | ack_warning | ack_escalated | en_route | on_scene
+
+
+def alerts_condition_ended(*, call_id: int | None = None, unit_id: int | None = None) -> QuerySet[Alert]:
+    """Unresolved alerts (acknowledged or not) whose condition has ended, oldest first; only those
+    of `call_id` or `unit_id` when either is given. One query, whatever the number of alerts."""
+    alerts = Alert.objects.filter(resolved_at__isnull=True)
+    if call_id is not None or unit_id is not None:
+        alerts = alerts.filter(Q(call_id=call_id) | Q(unit_id=unit_id))
+    return (
+        alerts.filter(_condition_ended())
+        .select_related("call", "unit", "assignment", "acknowledged_by")
+        .order_by("raised_at", "id")
+    )
+
+
+def alert_condition_ended(*, alert_id: int) -> bool:
+    """Whether the condition of one alert has ended (re-read inside the resolving transaction)."""
+    return Alert.objects.filter(pk=alert_id).filter(_condition_ended()).exists()
 
 
 # --- due clocks ---------------------------------------------------------------------------------
@@ -219,8 +289,6 @@ def assignments_status_due(
         .filter(~Exists(alerted))
     )
     if level == Alert.Level.ESCALATED:
-        unanswered = Alert.objects.filter(
-            kind=kind, level=Alert.Level.WARNING, acknowledged_at__isnull=True, **this_period
-        )
+        unanswered = Alert.objects.filter(_open(), kind=kind, level=Alert.Level.WARNING, **this_period)
         due = due.filter(Exists(unanswered))
     return due.select_related("call", "unit").order_by("id")

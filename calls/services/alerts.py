@@ -3,30 +3,43 @@
 The sweep (`deadlines_sweep`) runs every DEADLINE_SWEEP_INTERVAL seconds from Celery beat (or the
 in-process loop of the embedded default, calls.apps). It is idempotent and safe when two run at
 once (two beats by mistake, a redelivered task): every alert is one row under the unique
-constraint "alert_once" (kind, subject, level), created with get_or_create, so the loser of a race
-gets the winner's row and appends no event; the escalation that unassigns a unit first locks the
-assignment row and re-checks it, so a unit is never offered back to the queue twice.
+constraint "alert_once" (kind, subject, level), and at most one per clock is live
+("alert_live_once": raising the escalation resolves its warning); the escalation that unassigns a
+unit first locks the assignment row and re-checks it, so a unit is never offered back to the
+queue twice.
+
+An alert resolves itself when its condition ends: at once, from the call and unit events
+(`alerts_resolve_ended`, called by calls.services.calls._call_event and
+responders.services._unit_call_event), and again, set-based, as the first step of every sweep.
+
+Lock order: the event counter row before any alert row. A service appending events holds the
+counter to its commit and then resolves alerts; a writer that locked an alert row first and then
+waited for the counter would deadlock with it on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
+from collections import Counter as Tally
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from acs_dispatch.events import AUDIT, DISPATCH, SUPERVISOR, event_append
+from acs_dispatch.events import AUDIT, DISPATCH, EVENT_COUNTER, SUPERVISOR, event_append
 from acs_dispatch.exceptions import NotAllowed, ValidationFailed
+from acs_dispatch.models import Counter
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import STATUS_CHECK_KINDS, alert_event_data, alert_streams, call_summary
-from calls.models import Alert, Call, DeadlineThreshold
+from calls.models import OPEN_STATUSES, Alert, Call, DeadlineThreshold
 from calls.selectors.alerts import (
     PRIORITIES,
+    alert_condition_ended,
+    alerts_condition_ended,
     assignments_ack_due,
     assignments_status_due,
+    call_alerts_open,
     calls_queue_due,
     thresholds_effective,
 )
@@ -204,6 +217,47 @@ def _summaries(*, call: Call | None, unit: Unit | None) -> dict[str, Any]:
     return result
 
 
+def _event_log_lock() -> None:
+    """Lock the event counter row now, before any alert row (see the lock order above). Takes no
+    id: the counter is bumped only by event_append, so the ids stay gap-free."""
+    list(Counter.objects.select_for_update().filter(name=EVENT_COUNTER).values_list("pk", flat=True))
+
+
+def _alert_insert(
+    *,
+    kind: str,
+    level: int,
+    subject: str,
+    message: str,
+    now: dt.datetime,
+    call: Call | None,
+    unit: Unit | None,
+    assignment: Assignment | None,
+) -> Alert | None:
+    """Insert the alert at `level`, superseding the lower live ones of its clock first, in one
+    savepoint. Returns None (and changes nothing) when the clock was already alerted at `level` or
+    above: another sweep got there first."""
+    if Alert.objects.filter(kind=kind, subject=subject, level__gte=level).exists():
+        return None
+    try:
+        with transaction.atomic():
+            _alerts_supersede(kind=kind, subject=subject, below=level, now=now)
+            return Alert.objects.create(
+                kind=kind,
+                subject=subject,
+                level=level,
+                call=call,
+                unit=unit,
+                assignment=assignment,
+                message=message[:300],
+                raised_at=now,
+            )
+    except IntegrityError:
+        # A concurrent insert won "alert_once" / "alert_live_once": the savepoint's rollback also
+        # drops the supersede and its events, so the winner's rows stand alone.
+        return None
+
+
 @transaction.atomic
 def alert_raise(
     *,
@@ -216,26 +270,102 @@ def alert_raise(
     unit: Unit | None = None,
     assignment: Assignment | None = None,
 ) -> Alert | None:
-    """Raise an alert once and push alert.raised after commit. Returns None when this alert
-    (kind, subject, level) already exists: another sweep got there first, nothing is appended."""
-    # get_or_create inserts under the "alert_once" constraint: a concurrent sweep's insert waits
-    # for this transaction, then fails and reads this row instead of raising a second alert.
-    alert, created = Alert.objects.get_or_create(
+    """Raise an alert once and push alert.raised after commit; an escalation first resolves its
+    clock's warning (alert.resolved, "Superseded by the escalation"), so one row per clock is open.
+    Returns None when this clock was already alerted at `level` or above: nothing is appended."""
+    # Two sweeps at once queue here; the second then sees the first's row and raises nothing.
+    _event_log_lock()
+    alert = _alert_insert(
         kind=kind,
-        subject=subject,
         level=level,
-        defaults={
-            "call": call,
-            "unit": unit,
-            "assignment": assignment,
-            "message": message[:300],
-            "raised_at": now,
-        },
+        subject=subject,
+        message=message,
+        now=now,
+        call=call,
+        unit=unit,
+        assignment=assignment,
     )
-    if not created:
+    if alert is None:
         return None
     _alert_event(kind="alert.raised", alert=alert, actor=None, **_summaries(call=call, unit=unit))
     return alert
+
+
+SUPERSEDED = "Superseded by the escalation"
+
+
+def _alerts_supersede(*, kind: str, subject: str, below: int, now: dt.datetime) -> list[Alert]:
+    """Resolve the live alerts of a clock below `below` (the warning its escalation replaces)."""
+    resolved = []
+    for alert in Alert.objects.filter(kind=kind, subject=subject, level__lt=below, resolved_at__isnull=True):
+        done = _alert_resolve_row(alert_id=alert.pk, reason=SUPERSEDED, now=now)
+        if done is not None:
+            resolved.append(done)
+    return resolved
+
+
+def _alert_resolve_row(*, alert_id: int, reason: str, now: dt.datetime) -> Alert | None:
+    """Compare-and-set resolved_at and push alert.resolved; None if it was already resolved."""
+    updated = Alert.objects.filter(pk=alert_id, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_reason=reason[:200]
+    )
+    if not updated:
+        return None
+    alert = Alert.objects.select_related("call", "unit", "acknowledged_by").get(pk=alert_id)
+    _alert_event(kind="alert.resolved", alert=alert, actor=None)
+    return alert
+
+
+def _ended_reason(alert: Alert) -> str:
+    """Why the condition of `alert` ended, in the words the screens show."""
+    call, unit, assignment = alert.call, alert.unit, alert.assignment
+    number = call.number if call else "?"
+    if alert.kind == Kind.QUEUE:
+        return f"Call {number} left the queue: {call.get_status_display() if call else 'gone'}."
+    who = unit.call_sign if unit else "The unit"
+    if call is not None and call.status not in OPEN_STATUSES:
+        return f"Call {number} is {call.get_status_display()}."
+    if alert.kind == Kind.ACK and alert.level == Level.ESCALATED:
+        other = (
+            Assignment.objects.filter(call=call, unit__agency_id=unit.agency_id, cleared_at__isnull=True)
+            .select_related("unit")
+            .first()
+            if unit and call
+            else None
+        )
+        if other is not None:
+            return f"{other.unit.call_sign} is on call {number}."
+        return f"{unit.agency_id if unit else 'The agency'} was waived on call {number}."
+    if assignment is not None and assignment.cleared_at is not None:
+        return f"{who} left call {number}."
+    if alert.kind == Kind.ACK:
+        return f"{who} acknowledged call {number}."
+    return f"{who} is {unit.get_status_display() if unit else 'no longer there'}."
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, now: dt.datetime) -> Alert | None:
+    """Resolve `alert` if its condition has ended (re-checked under the lock) and push
+    alert.resolved. Idempotent: returns None when it still holds or was already resolved."""
+    _event_log_lock()
+    # Re-read now: between the sweep's query and this transaction the call may have gone back to
+    # the queue, and its alert must stay.
+    if not alert_condition_ended(alert_id=alert.pk):
+        return None
+    return _alert_resolve_row(alert_id=alert.pk, reason=_ended_reason(alert), now=now)
+
+
+def alerts_resolve_ended(
+    *, call_id: int | None = None, unit_id: int | None = None, now: dt.datetime | None = None
+) -> int:
+    """Resolve every alert whose condition has ended; only those of `call_id` / `unit_id` when
+    given (the services' hook, inside their transaction). Returns how many were resolved.
+    Each alert is its own (nested) transaction, as in the sweep."""
+    now = now or timezone.now()
+    resolved = 0
+    for alert in list(alerts_condition_ended(call_id=call_id, unit_id=unit_id)):
+        resolved += alert_resolve(alert=alert, now=now) is not None
+    return resolved
 
 
 def _alert_event(
@@ -273,6 +403,7 @@ def alert_acknowledge(*, alert: Alert, actor: Any) -> Alert:
     an acknowledged alert changes nothing. Raises NotAllowed for anyone who does not handle it."""
     if not alert_may_acknowledge(user=actor, alert=alert):
         raise NotAllowed("This alert is handled by someone else; your role may not acknowledge it.")
+    _event_log_lock()
     # Compare-and-set: a double tap or two people at once update one row once.
     updated = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_by=actor, acknowledged_at=timezone.now()
@@ -281,6 +412,40 @@ def alert_acknowledge(*, alert: Alert, actor: Any) -> Alert:
     if updated:
         _alert_event(kind="alert.acknowledged", alert=alert, actor=actor)
     return alert
+
+
+ALERT_HANDLER_ROLES = (Role.DISPATCHER, Role.ACS_SUPERVISOR, Role.RESPONDER, Role.ADMIN)
+
+
+@transaction.atomic
+def call_alerts_acknowledge(*, call: Call, actor: Any) -> list[Alert]:
+    """Acknowledge every open alert of `call` that `actor` handles (alert_may_acknowledge, the rule
+    of one alert), each pushing alert.acknowledged; returns those this call acknowledged.
+    Idempotent: a second tap acknowledges nothing. Raises NotAllowed for a role that handles no
+    alert, or when the call has open alerts and none is the actor's to acknowledge."""
+    if not user_has_role(actor, *ALERT_HANDLER_ROLES):
+        raise NotAllowed("Your role does not handle alerts.")
+    _event_log_lock()
+    open_alerts = call_alerts_open(call_id=call.pk)
+    mine = [a for a in open_alerts if alert_may_acknowledge(user=actor, alert=a)]
+    if open_alerts and not mine:
+        raise NotAllowed(
+            "The alerts of this call are handled by someone else; your role may not acknowledge them."
+        )
+    now = timezone.now()
+    # Compare-and-set per row: one acknowledged by someone else a moment ago is left as it is.
+    ids = [a.pk for a in mine]
+    Alert.objects.filter(pk__in=ids, acknowledged_at__isnull=True, resolved_at__isnull=True).update(
+        acknowledged_by=actor, acknowledged_at=now
+    )
+    acknowledged = list(
+        Alert.objects.filter(pk__in=ids, acknowledged_by=actor, acknowledged_at=now)
+        .select_related("call", "unit", "acknowledged_by")
+        .order_by("-level", "raised_at", "id")
+    )
+    for alert in acknowledged:
+        _alert_event(kind="alert.acknowledged", alert=alert, actor=actor)
+    return acknowledged
 
 
 # --- escalations --------------------------------------------------------------------------------
@@ -325,13 +490,19 @@ def assignment_ack_escalate(*, assignment_id: int, now: dt.datetime, limit_secon
     )
     if assignment is None:
         return None
-    alert, created = Alert.objects.get_or_create(
+    # After the call, unit and assignment (the services' order), before the warning's row.
+    _event_log_lock()
+    alert = _alert_insert(
         kind=Kind.ACK,
-        subject=f"assignment:{assignment.pk}",
         level=Level.ESCALATED,
-        defaults={"call": call, "unit": unit, "assignment": assignment, "message": "", "raised_at": now},
+        subject=f"assignment:{assignment.pk}",
+        message="",
+        now=now,
+        call=call,
+        unit=unit,
+        assignment=assignment,
     )
-    if not created:
+    if alert is None:
         return None
     reason = f"not acknowledged within {_duration_text(limit_seconds)}"
     assignment_unassign(assignment=assignment, reason=reason, actor=None)
@@ -386,11 +557,15 @@ def _status_message(kind: str, level: int, unit: Unit, call: Call, limit: int) -
 def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
     """Raise every alert whose clock has run out at `now`, and escalate past the second limit.
 
+    First resolve every alert whose condition has ended (set-based: one query finds them all), so
+    a screen never keeps an alert about a call assigned since, even if a hook was missed.
     Each alert is its own transaction, so a sweep running beside this one waits on one row at a
-    time and never deadlocks on a whole batch. Returns counts per kind and level (e.g. "ACK.1").
+    time and never deadlocks on a whole batch. Returns counts per kind and level (e.g. "ACK.1")
+    of the alerts raised, and "resolved" for those resolved.
     """
     thresholds = thresholds_effective()
-    counts: Counter[str] = Counter()
+    counts: Tally[str] = Tally()
+    counts["resolved"] += alerts_resolve_ended(now=now)
     for level in (Level.WARNING, Level.ESCALATED):
         for assignment in list(assignments_ack_due(now=now, level=level, thresholds=thresholds)):
             limit = _limit(thresholds, Kind.ACK, assignment.unit.agency_id, assignment.call.priority, level)
@@ -444,5 +619,5 @@ def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
                 counts[f"{kind}.{level}"] += raised is not None
     result = {key: value for key, value in sorted(counts.items()) if value}
     if result:
-        logger.info("deadline sweep at %s raised %s", now.isoformat(), result)
+        logger.info("deadline sweep at %s: %s", now.isoformat(), result)
     return result

@@ -143,6 +143,11 @@ def _call_event(*, kind: str, call: Call, actor: Any, extra_unit_ids=(), **data:
         data={"call": summary, **data},
         streams=call_streams(summary, extra_unit_ids=list(extra_unit_ids)),
     )
+    # A call leaving the queue or ending closes its alerts now, not at the next sweep. (Imported
+    # here: calls.selectors.calls imports phone_normalize from this module.)
+    from calls.services.alerts import alerts_resolve_ended
+
+    alerts_resolve_ended(call_id=call.pk)
 
 
 def _call_lock(call: Call) -> Call:

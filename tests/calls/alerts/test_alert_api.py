@@ -45,11 +45,12 @@ def test_it_lists_a_status_check_to_its_unit_only(police_status_check, api_as, d
 
 def test_it_lists_escalated_alerts_first(acs_call, acs_12, assign, sweep, api_as, dana):
     assign(acs_call, acs_12)
-    sweep(after=180)
+    sweep(after=180)  # ACS-12 taken off the call: the escalation, back in the queue
+    sweep(after=300)  # the queue clock's warning
 
-    levels = [a["level"] for a in api_as(dana).get("/api/v1/alerts?open=1").json()]
+    rows = api_as(dana).get("/api/v1/alerts?open=1").json()
 
-    assert levels == [2, 1]
+    assert [(a["kind"], a["level"]) for a in rows] == [("ACK", 2), ("QUEUE", 1)]
 
 
 def test_it_leaves_acknowledged_alerts_out_of_the_open_list(ack_alert, api_as, dana):

@@ -90,7 +90,8 @@ def test_it_offers_the_call_back_to_the_queue_with_the_next_recommended_unit(
         "the call is back in the queue. Next recommended: ACS-14."
     )
     kinds = [frame["kind"] for stream, frame in pushed if stream == DISPATCH]
-    assert kinds == ["unit.unassigned", "call.status_changed", "alert.raised"]
+    # The warning goes first (superseded), then the unit leaves, then the escalation.
+    assert kinds == ["alert.resolved", "unit.unassigned", "call.status_changed", "alert.raised"]
     raised = next(frame for _, frame in pushed if frame["kind"] == "alert.raised")
     assert raised["data"]["recommended_unit"] == {"id": acs_14.pk, "call_sign": "ACS-14", "agency": "ACS"}
     assert raised["data"]["alert"]["level"] == 2
