@@ -26,7 +26,7 @@ const MODE_LABELS = {
   FIRE_EMS_WITH_POLICE_ACS: "Fire/EMS lead; police assist; ACS follows up",
 };
 const FIELDS = ["call_type", "narrative", "address", "lat", "lon", "caller_name", "caller_phone",
-  "weapons", "violence", "medical", "caller_is_subject"];
+  "caller_language", "interpreter_needed", "weapons", "violence", "medical", "caller_is_subject"];
 const SCREENING = ["weapons", "violence", "medical", "caller_is_subject"];
 const AGENCY = { POLICE: "Police", FIRE_EMS: "Fire / EMS", ACS: "ACS (Community Safety)" };
 
@@ -76,15 +76,21 @@ function typePick(t) {
   listClose();
 }
 
-function typeDescribe() {
+function typeExact() {
   const code = typeInput.value.trim().toLowerCase();
-  const t = callTypes.find((x) => x.code.toLowerCase() === code);
+  return callTypes.find((x) => x.code.toLowerCase() === code);
+}
+
+function typeDescribe() {
+  const t = typeExact();
   typeChosen.textContent = t ? `${t.code}: ${t.name}` : "";
 }
 
+// Nothing is highlighted while typing: the first ArrowDown highlights the FIRST match (highlighting
+// it on typing made that ArrowDown pick the second, PARTY-CR instead of PARTY).
 typeInput.addEventListener("input", () => {
   matches = typeSearch(typeInput.value);
-  active = matches.length ? 0 : -1;
+  active = -1;
   listRender();
   typeDescribe();
 });
@@ -98,12 +104,13 @@ typeInput.addEventListener("keydown", (e) => {
     listRender();
   } else if (e.key === "ArrowUp" && open) {
     e.preventDefault();
-    active = Math.max(active - 1, 0);
+    if (active > 0) active -= 1;
     listRender();
-  } else if (e.key === "Enter" && open && active >= 0) {
-    // Enter picks the highlighted type; the next Enter (list closed) saves the call.
+  } else if (e.key === "Enter" && open) {
+    // Enter picks the highlighted type, or with none highlighted the exact code typed, else the
+    // first match; the next Enter (list closed) saves the call.
     e.preventDefault();
-    typePick(matches[active]);
+    typePick(active >= 0 ? matches[active] : typeExact() || matches[0]);
   } else if (e.key === "Escape" && open) {
     e.preventDefault();
     listClose();
@@ -252,6 +259,8 @@ function payload() {
     address: $("address").value,
     caller_name: $("caller_name").value,
     caller_phone: $("caller_phone").value,
+    caller_language: $("caller_language").value,
+    interpreter_needed: $("interpreter_needed").checked,
   };
   // Sent as typed: the server answers a bad number with a field error.
   data.lat = $("lat").value.trim() === "" ? null : $("lat").value.trim();
@@ -375,6 +384,44 @@ function newCall() {
   typeInput.focus();
 }
 $("intake-new").addEventListener("click", newCall);
+
+// --- screening answers from the keyboard ------------------------------------------------------------
+
+// In a screening question: Y / N / U (or 1 / 2 / 3) answer it and go on to the next question (after
+// the last, to the save button). The arrows move within the question but stop at its ends: native
+// radio groups wrap around, and a right arrow from "Unknown" landed on "Yes" (weapon = Yes, a P1
+// police call for a loud party). Space keeps its native meaning: check the focused answer.
+const ANSWER_KEYS = { y: "true", 1: "true", n: "false", 2: "false", u: "", 3: "" };
+
+function screeningFocus(name) {
+  const checked = form.querySelector(`input[name=${name}]:checked`);
+  (checked || form.querySelector(`input[name=${name}]`)).focus();
+}
+
+form.querySelector("fieldset.screening").addEventListener("keydown", (e) => {
+  const radio = e.target;
+  if (radio.type !== "radio" || !SCREENING.includes(radio.name) || e.altKey || e.ctrlKey || e.metaKey) return;
+  const radios = [...form.querySelectorAll(`input[name=${radio.name}]`)];
+  const at = radios.indexOf(radio);
+  const key = e.key.toLowerCase();
+  if (key in ANSWER_KEYS) {
+    e.preventDefault();
+    const answer = radios.find((r) => r.value === ANSWER_KEYS[key]);
+    answer.checked = true;
+    answer.dispatchEvent(new Event("change", { bubbles: true }));
+    const next = SCREENING[SCREENING.indexOf(radio.name) + 1];
+    if (next) screeningFocus(next);
+    else $("intake-submit").focus();
+  } else if (["ArrowLeft", "ArrowUp", "ArrowRight", "ArrowDown"].includes(e.key)) {
+    e.preventDefault();
+    const step = e.key === "ArrowLeft" || e.key === "ArrowUp" ? -1 : 1;
+    const to = radios[Math.min(Math.max(at + step, 0), radios.length - 1)];
+    if (to === radio) return;
+    to.checked = true;
+    to.dispatchEvent(new Event("change", { bubbles: true }));
+    to.focus();
+  }
+});
 
 // Alt+<letter> shortcuts (listed on screen). Handled here rather than with accesskey, which on a
 // radio button would also check it, and whose modifier differs between browsers.
