@@ -23,5 +23,10 @@ urlpatterns = [
     path(
         "alerts/<int:alert_id>/acknowledge", api.AlertAcknowledgeApi.as_view(), name="api-alert-acknowledge"
     ),
+    path(
+        "calls/<int:call_id>/alerts/acknowledge",
+        api.CallAlertsAcknowledgeApi.as_view(),
+        name="api-call-alerts-acknowledge",
+    ),
     path("thresholds", api.ThresholdsApi.as_view(), name="api-thresholds"),
 ]

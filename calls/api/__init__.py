@@ -7,6 +7,7 @@ from calls.api.agencies import CallAgencyWaiveApi  # noqa: F401
 from calls.api.alerts import (  # noqa: F401
     AlertAcknowledgeApi,
     AlertsListApi,
+    CallAlertsAcknowledgeApi,
     ThresholdsApi,
 )
 from calls.api.calls import (  # noqa: F401

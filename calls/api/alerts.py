@@ -1,4 +1,5 @@
-"""REST endpoints of the deadline clocks: open alerts, acknowledging one, and the thresholds."""
+"""REST endpoints of the deadline clocks: open alerts, acknowledging one or all of a call's, and the
+thresholds."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from acs_dispatch.roles import Role
 from calls.events import alert_summary
 from calls.models import Alert, DeadlineThreshold
 from calls.selectors.alerts import PRIORITIES, alert_get, alerts_visible, thresholds_list
-from calls.services.alerts import alert_acknowledge, thresholds_update
+from calls.selectors.calls import call_get
+from calls.services.alerts import alert_acknowledge, call_alerts_acknowledge, thresholds_update
 from responders.models import Agency
 
 # The roles that are shown alerts: who handles one is decided per alert by the service.
@@ -36,8 +38,11 @@ class _AlertOutput(serializers.Serializer):
     assignment_id = serializers.IntegerField(allow_null=True)
     message = serializers.CharField()
     raised_at = serializers.DateTimeField()
+    raised_at_local = serializers.CharField()
     acknowledged_by = serializers.CharField(allow_null=True)
     acknowledged_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_reason = serializers.CharField(allow_blank=True)
 
 
 class AlertsListApi(APIView):
@@ -76,6 +81,29 @@ class AlertAcknowledgeApi(APIView):
             raise Http404("No such alert.") from exc
         alert = alert_acknowledge(alert=alert, actor=request.user)
         return Response(self.OutputSerializer(alert_summary(alert)).data)
+
+
+class CallAlertsAcknowledgeApi(APIView):
+    """POST /api/v1/calls/{id}/alerts/acknowledge: acknowledge every open alert of the call that
+    the user handles (the rule of one alert); 403 when they are all someone else's."""
+
+    permission_classes = [IsAlertHandler]
+
+    class OutputSerializer(serializers.Serializer):
+        call_id = serializers.IntegerField()
+        acknowledged = _AlertOutput(many=True)
+
+    @extend_schema(request=None, responses={200: OutputSerializer})
+    def post(self, request: Request, call_id: int) -> Response:
+        call = call_get(call_id=call_id, user=request.user)
+        if call is None:
+            raise Http404("No such call.")
+        acknowledged = call_alerts_acknowledge(call=call, actor=request.user)
+        return Response(
+            self.OutputSerializer(
+                {"call_id": call.pk, "acknowledged": [alert_summary(a) for a in acknowledged]}
+            ).data
+        )
 
 
 class ThresholdsApi(APIView):

@@ -566,7 +566,9 @@ def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
     thresholds = thresholds_effective()
     counts: Tally[str] = Tally()
     counts["resolved"] += alerts_resolve_ended(now=now)
-    for level in (Level.WARNING, Level.ESCALATED):
+    # Escalations first: a clock the sweep reaches late (past both limits) gets its escalation
+    # alone, instead of a warning superseded the same instant (two more events and a beep).
+    for level in (Level.ESCALATED, Level.WARNING):
         for assignment in list(assignments_ack_due(now=now, level=level, thresholds=thresholds)):
             limit = _limit(thresholds, Kind.ACK, assignment.unit.agency_id, assignment.call.priority, level)
             if level == Level.ESCALATED:
