@@ -12,6 +12,7 @@
   var CALL_SIGN = screen.dataset.callSign;
   var IS_ACS = screen.dataset.agency === "ACS";
   var IS_POLICE = screen.dataset.agency === "POLICE";
+  var LANGUAGES = JSON.parse($("caller-languages").textContent);
 
   var state = { unit: null, call: null, notes: {}, alerts: {}, history: [] };
   var alerted = {}; // assignment ids already announced
@@ -143,9 +144,19 @@
       "<dt>Triage</dt><dd>" + (c.reasons && c.reasons.length ? '<ul class="reasons">' + c.reasons.map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "–") + "</dd>" +
       "<dt>Other units</dt><dd>" + otherUnits(c) + "</dd>" +
       "<dt>Caller</dt><dd>" + esc(c.caller_name || "–") + (c.caller_phone ? " · " + esc(c.caller_phone) : "") + "</dd>" +
+      "<dt>Language</dt><dd>" + languageText(c) + "</dd>" +
       "<dt>Earlier calls</dt><dd>" + earlierCalls(c) + "</dd>" +
       "</dl>"
     );
+  }
+
+  // The caller's language and whether an interpreter is needed: the crew knows before arriving.
+  function languageText(c) {
+    var known = c.caller_language ? LANGUAGES[c.caller_language] || c.caller_language : "";
+    var parts = [];
+    if (known) parts.push('<strong class="caller-language">Speaks ' + esc(known) + "</strong>");
+    if (c.interpreter_needed) parts.push('<span class="tag tag-warn interpreter">Interpreter needed</span>');
+    return parts.length ? parts.join(" · ") : "Not known";
   }
 
   // Repeat calls are normal for ACS clients: what happened here before is part of the briefing.
@@ -197,6 +208,7 @@
     });
     $("clear-btn").disabled = !a;
     $("clear-disposition").disabled = !a;
+    if (!enable["backup-POLICE"] && !$("backup-form").hidden) backupClose(false);
   }
 
   function renderNotes() {
@@ -285,10 +297,8 @@
       if (!a) return;
       req = L.api("POST", "/api/v1/assignments/" + a.id + "/scene-safe", {});
     } else if (key.indexOf("backup-") === 0) {
-      if (!state.call) return;
-      var agency = key.slice(7);
-      var reason = window.prompt("Why do you need " + L.AGENCY_LABELS[agency] + "? (optional)") || "";
-      req = L.api("POST", "/api/v1/calls/" + state.call.id + "/backup", { agency: agency, reason: reason });
+      if (state.call) backupOpen(key.slice(7));
+      return;
     } else {
       req = L.api("POST", "/api/v1/units/" + encodeURIComponent(CALL_SIGN) + "/status", { status: key });
     }
@@ -301,6 +311,74 @@
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("[data-action]");
     if (btn && !btn.disabled) act(btn.dataset.action);
+  });
+
+  // --- backup request: a short form asking why (required), Enter sends, Esc cancels ----------------
+  var backup = { agency: null, opener: null };
+
+  function backupError(text) {
+    var p = $("backup-reason-error");
+    p.textContent = text || "";
+    p.hidden = !text;
+    if (text) $("backup-reason").setAttribute("aria-invalid", "true");
+    else $("backup-reason").removeAttribute("aria-invalid");
+  }
+
+  function backupOpen(agency) {
+    backup = { agency: agency, opener: document.activeElement };
+    $("backup-h").textContent = "Request " + (L.AGENCY_LABELS[agency] || agency) + " backup";
+    $("backup-reason-label").textContent = "Why do you need " + (L.AGENCY_LABELS[agency] || agency) + "?";
+    $("backup-reason").value = "";
+    backupError("");
+    $("backup-form").hidden = false;
+    $("backup-reason").focus();
+  }
+
+  function backupClose(refocus) {
+    $("backup-form").hidden = true;
+    backupError("");
+    if (refocus && backup.opener && backup.opener.focus) backup.opener.focus();
+    backup = { agency: null, opener: null };
+  }
+
+  $("backup-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var reason = $("backup-reason").value.trim();
+    if (!reason) {
+      backupError("Give a reason: the dispatcher tells the backup what they will face.");
+      $("backup-reason").focus();
+      return;
+    }
+    if (!state.call || !backup.agency) return;
+    var agency = backup.agency;
+    $("backup-send").disabled = true;
+    L.api("POST", "/api/v1/calls/" + state.call.id + "/backup", { agency: agency, reason: reason }).then(function (res) {
+      $("backup-send").disabled = false;
+      if (res.ok) {
+        backupClose(true);
+        flash(true, (L.AGENCY_LABELS[agency] || agency) + " backup requested.");
+        return;
+      }
+      var errors = (res.data && (res.data.errors || res.data)) || {};
+      if (res.status === 400 && errors.reason) {
+        backupError([].concat(errors.reason).join(" "));
+        $("backup-reason").focus();
+      } else {
+        backupClose(true);
+        flash(false, L.errorText(res));
+      }
+    });
+  });
+
+  $("backup-cancel").addEventListener("click", function () {
+    backupClose(true);
+  });
+
+  $("backup-form").addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      backupClose(true);
+    }
   });
 
   $("clear-form").addEventListener("submit", function (ev) {
