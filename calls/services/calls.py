@@ -558,8 +558,8 @@ def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: An
     """A unit on the call asks for another agency: the call gains it and the board shows the request
     at the top until a unit of that agency is assigned.
 
-    Raises NotAllowed unless the actor crews `unit` (or dispatches), ValidationFailed for a bad agency,
-    Conflict when the unit is not on this call.
+    Raises NotAllowed unless the actor crews `unit` (or dispatches), ValidationFailed for a bad agency
+    or an empty reason, Conflict when the unit is not on this call.
     """
     agency = (agency or "").strip().upper()
     if agency not in ("POLICE", "FIRE_EMS"):
@@ -575,6 +575,11 @@ def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: An
         raise Conflict(f"{unit.call_sign} is not on call {call.number}.", status=call.status)
     if call.status not in (Call.Status.DISPATCHED, Call.Status.ON_SCENE):
         raise InvalidTransition(f"Call {call.number} is {call.get_status_display()}.", status=call.status)
+    # The dispatcher tells the backup what they will face: a request without a reason is refused.
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "Say why backup is needed.", errors={"reason": ["Give a reason: what the backup will face."]}
+        )
     request = BackupRequest.objects.create(
         call=call,
         unit=unit,

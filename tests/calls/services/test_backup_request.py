@@ -31,7 +31,7 @@ def test_it_marks_the_request_handled_when_a_police_unit_is_assigned(
 ):
     call = make_call(call_type="5150")
     assign(call, acs_12, dana)
-    backup_request(call=call, unit=acs_12, agency="POLICE", reason="", actor=riley)
+    backup_request(call=call, unit=acs_12, agency="POLICE", reason="he is getting louder", actor=riley)
 
     assign(call, apd_2a31, dana)
 
