@@ -456,18 +456,29 @@ class EventsApi(APIView):
 
 
 class DispositionsApi(APIView):
-    """Disposition codes to close a call with (ACS outcomes first)."""
+    """Disposition codes to close a call with (ACS outcomes first). `agency` (repeatable) keeps the
+    codes those agencies use; a responder without it gets their unit's agency's codes."""
 
     permission_classes = [IsStaffRole]
+
+    class InputSerializer(serializers.Serializer):
+        agency = serializers.ListField(
+            child=serializers.ChoiceField(choices=["POLICE", "FIRE_EMS", "ACS"]), required=False
+        )
 
     class OutputSerializer(serializers.Serializer):
         code = serializers.CharField()
         description = serializers.CharField()
         acs_outcome = serializers.BooleanField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return Response(self.OutputSerializer(dispositions_active(), many=True).data)
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        agencies = serializer.validated_data.get("agency") or []
+        if not agencies and request.user.role == Role.RESPONDER and request.user.unit_id:
+            agencies = [request.user.unit.agency_id]
+        return Response(self.OutputSerializer(dispositions_active(agencies=agencies), many=True).data)
 
 
 class CallTypesApi(APIView):

@@ -250,9 +250,36 @@ def call_history(
     return {"calls": calls[:HISTORY_LIMIT], "caution_flags": flags}
 
 
-def dispositions_active() -> QuerySet[Disposition]:
-    """Disposition codes to close a call with: the ACS outcomes first, then the San Diego codes."""
-    return Disposition.objects.filter(active=True).order_by("-acs_outcome", "code")
+def dispositions_active(*, agencies: list[str] | None = None) -> QuerySet[Disposition]:
+    """Disposition codes to close a call with: the ACS outcomes first, then the San Diego codes.
+
+    With `agencies`, only the codes those agencies use (disposition_agencies): an ACS team never
+    sees an arrest, a police officer never an ACS outcome; the neutral codes are everyone's.
+    """
+    dispositions = Disposition.objects.filter(active=True)
+    if agencies:
+        allowed = Q(code__in=NEUTRAL_DISPOSITIONS)
+        if "ACS" in agencies:
+            allowed |= Q(acs_outcome=True)
+        if "POLICE" in agencies:
+            allowed |= Q(acs_outcome=False)
+        dispositions = dispositions.filter(allowed)
+    return dispositions.order_by("-acs_outcome", "code")
+
+
+# The San Diego codes that claim no police action (cancelled, duplicate, unfounded, no report,
+# other): any agency may close with them. Every other San Diego code (arrests, board and secure,
+# the Crisis Response Team's high-risk codes, stolen vehicles, reports) is police-only, and so is
+# any code added to the list later until someone puts it here: an ACS team must never be offered
+# "arrest made". The ACS outcomes (Disposition.acs_outcome) are ACS-only.
+NEUTRAL_DISPOSITIONS = frozenset({"X", "O", "K", "U", "W", "CAN", "DUP", "V"})
+
+
+def disposition_agencies(*, disposition: Disposition) -> frozenset[str]:
+    """The agencies whose units may close a call with `disposition` (see dispositions_active)."""
+    if disposition.code in NEUTRAL_DISPOSITIONS:
+        return frozenset({"POLICE", "FIRE_EMS", "ACS"})
+    return frozenset({"ACS"}) if disposition.acs_outcome else frozenset({"POLICE"})
 
 
 def call_types_search(*, q: str = "", limit: int = 20) -> list[CallType]:
