@@ -170,6 +170,9 @@ def alerts_condition_ended(*, call_id: int | None = None, unit_id: int | None = 
     alerts = Alert.objects.filter(resolved_at__isnull=True)
     if call_id is not None or unit_id is not None:
         alerts = alerts.filter(Q(call_id=call_id) | Q(unit_id=unit_id))
+        # Most calls and units have no live alert: one indexed probe spares the joins below.
+        if not alerts.exists():
+            return Alert.objects.none()
     return (
         alerts.filter(_condition_ended())
         .select_related("call", "unit", "assignment", "acknowledged_by")
