@@ -170,13 +170,17 @@ class RuleSetValidateApi(APIView):
 
 
 class RuleSetPublishApi(APIView):
-    """Publish a draft as the next immutable version (needs a note); the live engine swaps at once."""
+    """Publish a draft as the next immutable version (needs a note); the live engine swaps at once.
+    With `rules`, those are saved first; a draft (or `rules`) with validation problems gets 409
+    draft_has_problems with every problem in `errors` and their count in `problems`."""
 
     permission_classes = [IsAdmin]
 
     class InputSerializer(serializers.Serializer):
         notes = serializers.CharField(max_length=2000, allow_blank=True)
         lock_version = serializers.IntegerField(min_value=0, required=False)
+        # The rules as the editor shows them: saved first, so the version is what was on screen.
+        rules = serializers.ListField(child=serializers.JSONField(), required=False)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -194,6 +198,7 @@ class RuleSetPublishApi(APIView):
             ruleset=ruleset,
             notes=serializer.validated_data["notes"],
             lock_version=serializer.validated_data.get("lock_version"),
+            specs=serializer.validated_data.get("rules"),
             actor=request.user,
         )
         return Response(self.OutputSerializer(published).data, status=status.HTTP_201_CREATED)

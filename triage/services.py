@@ -36,6 +36,18 @@ class RuleSetImmutable(Conflict):
     code = "ruleset_immutable"
 
 
+class DraftHasProblems(ValidationFailed):
+    """A publish refused because the draft (as saved, or as on the editor's screen) does not
+    validate: 409, with every problem in `errors` ({rule, index, field, message}) and their count."""
+
+    status_code = 409
+    code = "draft_has_problems"
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message, errors=errors)
+        self.extra["problems"] = len(errors)
+
+
 def _actor_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -85,14 +97,19 @@ def rule_spec_normalise(*, spec: Any) -> Any:
     return out
 
 
-def _validate_or_raise(*, specs: list[Any], what: str) -> None:
+def _validate_or_raise(
+    *, specs: list[Any], what: str, error: type[ValidationFailed] = ValidationFailed
+) -> None:
     from triage.selectors import ruleset_specs_validate
 
     issues = ruleset_specs_validate(specs=specs)
     if issues:
         first = issues[0]
-        raise ValidationFailed(
-            f"{what}: {len(issues)} problem(s); first: rule {first['rule'] or '#' + str(first['index'] + 1)}, "
+        count = f"{len(issues)} problem{'s' if len(issues) != 1 else ''} to fix before publishing"
+        if error is ValidationFailed:
+            count = f"{len(issues)} problem(s)"
+        raise error(
+            f"{what}: {count}; first: rule {first['rule'] or '#' + str(first['index'] + 1)}, "
             f"{first['field']}: {first['message']}",
             errors=issues,
         )
@@ -336,24 +353,42 @@ def _notes_required(notes: str, *, what: str) -> str:
 
 
 @transaction.atomic
-def ruleset_publish(*, ruleset: RuleSet, notes: str, actor: Any, lock_version: int | None = None) -> RuleSet:
+def ruleset_publish(
+    *,
+    ruleset: RuleSet,
+    notes: str,
+    actor: Any,
+    lock_version: int | None = None,
+    specs: list[Any] | None = None,
+) -> RuleSet:
     """Publish a draft as the next immutable version, retiring the live one.
 
-    Raises ValidationFailed (no note, invalid rules), StaleDraft (the draft changed since
-    `lock_version`), RuleSetImmutable (not a draft). On any refusal the live set stays live.
+    `specs` are the rules as the editor shows them: they are saved first (like ruleset_draft_save,
+    in the same transaction), so what goes live is what the admin saw, never an older saved state.
+    Raises ValidationFailed (no note), DraftHasProblems (409: the rules on screen or the saved
+    draft do not validate; nothing is saved), StaleDraft (the draft changed since `lock_version`),
+    RuleSetImmutable (not a draft). On any refusal the live set stays live and the draft unchanged.
     """
     notes = _notes_required(notes, what="Publishing")
     draft = _draft_locked(ruleset=ruleset)
     if lock_version is not None and draft.lock_version != lock_version:
         raise StaleDraft(_stale_message(ruleset=draft, sent=lock_version), lock_version=draft.lock_version)
-    specs = [rule.as_spec() for rule in draft.rules.order_by("position")]
-    if not specs:
-        raise ValidationFailed(
-            "An empty rule set cannot be published",
+    saved = [rule.as_spec() for rule in draft.rules.order_by("position")]
+    if not (saved if specs is None else specs):
+        raise DraftHasProblems(
+            "Not published: an empty rule set cannot be published",
             errors=[{"rule": "", "index": -1, "field": "rules", "message": "Add at least one rule."}],
         )
-    _validate_or_raise(specs=specs, what="The draft was not published")
-    return _ruleset_go_live(ruleset=draft, specs=specs, notes=notes, actor=actor)
+    if specs is not None:
+        specs = [rule_spec_normalise(spec=spec) for spec in specs]
+        _validate_or_raise(specs=specs, what="Not published", error=DraftHasProblems)
+        if specs != [rule_spec_normalise(spec=spec) for spec in saved]:
+            draft = ruleset_draft_save(
+                ruleset=draft, specs=specs, lock_version=draft.lock_version, actor=actor
+            )
+            saved = [rule.as_spec() for rule in draft.rules.order_by("position")]
+    _validate_or_raise(specs=saved, what="Not published", error=DraftHasProblems)
+    return _ruleset_go_live(ruleset=draft, specs=saved, notes=notes, actor=actor)
 
 
 @transaction.atomic

@@ -95,6 +95,9 @@ def ruleset_detail(request: HttpRequest, ruleset_id: int) -> HttpResponse:
             "publish_form": PublishForm(initial={"lock_version": ruleset.lock_version}),
         }
         return render(request, "triage/editor.html", context)
+    # The editor publishes over the API and comes here with ?published: say so, as the form does.
+    if "published" in request.GET and ruleset.status == RuleSet.Status.PUBLISHED:
+        messages.success(request, f"v{ruleset.version} is live.")
     context["rollback_form"] = RollbackForm()
     context["draft_form"] = DraftCreateForm(initial={"based_on": ruleset.pk})
     return render(request, "triage/ruleset.html", context)

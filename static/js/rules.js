@@ -25,6 +25,9 @@
   let saving = null; // the in-flight save promise
   let timer = null;
   let frozen = false; // a stale draft: stop saving until reload
+  let problems = 0; // validation problems of what is on screen (saved or refused)
+  const publishForm = document.getElementById("publish-form");
+  const publishMsg = document.getElementById("publish-msg");
 
   // --- helpers --------------------------------------------------------------------------------------
   function el(tag, attrs, ...children) {
@@ -295,16 +298,58 @@
       const input = li.querySelector(`[data-field="${issue.field}"]`) || (issue.field === "conditions.call_types" ? li.querySelector('[data-role="type-input"]') : null);
       if (input) input.setAttribute("aria-invalid", "true");
     }
-    issueCount.textContent = issues.length ? `${issues.length} problem(s) to fix before publishing${global.length ? ": " + global.join("; ") : ""}` : "";
+    problems = issues.length;
+    issueCount.textContent = issues.length ? `${problemsText(issues.length)} to fix before publishing${global.length ? ": " + global.join("; ") : ""}` : "";
+    // The button says how many problems stand in the way; publishing is refused until they are fixed.
+    document.getElementById("publish-problems").textContent = issues.length ? ` (${problemsText(issues.length)} to fix first)` : "";
+    document.getElementById("publish-btn").setAttribute("aria-disabled", issues.length ? "true" : "false");
+    if (!issues.length) { publishMsg.hidden = true; publishMsg.textContent = ""; }
   }
+  function problemsText(n) { return `${n} problem${n === 1 ? "" : "s"}`; }
 
   window.addEventListener("beforeunload", (event) => { if (dirty || saving) { event.preventDefault(); event.returnValue = ""; } });
 
-  // --- publish: save pending edits first, so the note goes with what is on screen ------------------
-  document.getElementById("publish-form").addEventListener("submit", async (event) => {
-    if (!dirty && !saving) return;
+  // --- publish: what is on screen, or nothing -------------------------------------------------------
+  // The rules on screen go with the request and the server saves them first, in the same
+  // transaction; rules with problems (or a saved draft with problems) get 409 and nothing changes.
+  // (A refused autosave leaves the screen ahead of the saved draft: publishing the saved one then
+  // would put live what nobody was looking at.)
+  function publishRefused(text) {
+    publishMsg.textContent = text;
+    publishMsg.hidden = false;
+  }
+  publishForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (await flush()) event.target.submit();
+    clearTimeout(timer);
+    if (saving) await saving;
+    if (frozen) { publishRefused("Not published: this draft changed elsewhere; reload it first."); return; }
+    const notes = publishForm.querySelector("[name=notes]").value;
+    const r = await call("POST", `${api}/publish`, { notes, lock_version: lockVersion, rules: JSON.parse(JSON.stringify(rules)) });
+    if (r.ok) {
+      dirty = false;
+      window.location.assign(`${window.location.pathname}?published`);
+      return;
+    }
+    const body = r.body || {};
+    if (r.status === 409 && body.error === "draft_has_problems") {
+      showIssues(body.errors || []);
+      statusEl.textContent = "Not saved: fix the problems marked below";
+      publishRefused(`Not published: ${problemsText(body.problems || (body.errors || []).length)} to fix before publishing. The live version is unchanged.`);
+      const first = list.querySelector("[aria-invalid]");
+      if (first) first.focus();
+      return;
+    }
+    if (r.status === 409) {
+      frozen = true;
+      stale.hidden = false;
+      stale.replaceChildren(el("p", {}, el("strong", {}, "Not published: "), body.detail || "This draft changed elsewhere."),
+        el("button", { type: "button", onclick: () => window.location.reload() }, "Reload the draft"));
+      publishRefused(`Not published: ${body.detail || "this draft changed elsewhere"}`);
+      return;
+    }
+    const fields = body.errors && !Array.isArray(body.errors) ? Object.values(body.errors).flat().join(" ") : "";
+    const notesIssue = Array.isArray(body.errors) && body.errors.some((e) => e.field === "notes");
+    publishRefused(`Not published: ${notesIssue ? "write what changed and why." : body.detail || fields || `the server answered ${r.status}`}`);
   });
   document.querySelector(".discard-form")?.addEventListener("submit", (event) => {
     if (!window.confirm("Discard this draft? It cannot be recovered.")) event.preventDefault();

@@ -57,8 +57,11 @@ def test_it_edits_tests_replays_and_publishes_a_rule_that_then_triages_new_calls
     expect(card.locator('[data-err="conditions.keywords_any"]')).to_contain_text("holds clause punctuation")
     expect(keywords).to_have_attribute("aria-invalid", "true")
 
-    # Fix it, and change who goes: ACS leads, police stage nearby.
+    # Fix it, and change who goes: ACS leads, police stage nearby. The overnight sleeper rule
+    # (22:00-06:00) comes first and would decide the call at night: switch it off in this draft, so
+    # the test passes at any hour.
     keywords.fill(original)
+    _rule_card(page, "Sleeper outside overnight").get_by_label("Enabled").uncheck()
     card.get_by_label("Who goes").select_option("ACS_LEAD_POLICE_STAGED")
     expect(card.locator(".mode-info")).to_have_text("Agencies: ACS, POLICE · Lead: ACS")
     expect(page.locator("#save-status")).to_have_text(
@@ -102,3 +105,52 @@ def test_it_edits_tests_replays_and_publishes_a_rule_that_then_triages_new_calls
     assert call["triage"]["rule"] == "Sleeper or loitering"
     assert call["triage"]["agencies"] == ["ACS", "POLICE"]
     assert call["triage"]["lead"] == "ACS"
+
+
+def test_it_refuses_to_publish_a_draft_with_problems_and_publishes_what_is_on_screen(
+    e2e_server, page_as, e2e_api
+):
+    """Issue 12: with "1 problem to fix before publishing" on screen, Publish made the last saved
+    state live. Now the button counts the problems, the API answers 409 and nothing goes live; once
+    fixed, Publish saves what is on screen first, even edits typed a moment ago."""
+    admin_api = e2e_api("admin")
+    live_before = admin_api.get("rulesets")[1]["published"]["version"]
+    page = page_as("admin")
+    page.goto(e2e_server.url + "/triage/rules/")
+    page.get_by_role("button", name=f"New draft from v{live_before}").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved (revision 0)")
+
+    card = _rule_card(page, "Sleeper or loitering")
+    keywords = card.get_by_label("Any of these words or phrases")
+    original = keywords.input_value()
+    keywords.fill(original + "\nsleeping, outside")
+    expect(page.locator("#save-status")).to_have_text(
+        "Not saved: fix the problems marked below", timeout=SAVE_TIMEOUT
+    )
+    publish = page.get_by_role("button", name=re.compile(r"^Publish as the next version"))
+    expect(publish).to_have_accessible_name("Publish as the next version (1 problem to fix first)")
+    expect(page.locator("#issue-count")).to_contain_text("1 problem to fix before publishing")
+
+    page.get_by_label("What changed and why").fill("e2e: must not go live")
+    publish.click(force=True)  # aria-disabled, yet a person can still press it: the server refuses
+    expect(page.locator("#publish-msg")).to_contain_text(
+        "Not published: 1 problem to fix before publishing", timeout=SAVE_TIMEOUT
+    )
+    expect(keywords).to_be_focused()
+    assert admin_api.get("rulesets")[1]["published"]["version"] == live_before
+
+    # Fixed, plus an edit typed just before the click (no time for the autosave): both go live.
+    keywords.fill(original)
+    explanation = card.get_by_label("Explanation (dispatchers read it in the triage reasons)")
+    explanation.fill(explanation.input_value() + " (e2e: published from the screen)")
+    expect(publish).to_have_accessible_name("Publish as the next version", timeout=SAVE_TIMEOUT)
+    explanation.fill(explanation.input_value() + " now")
+    page.get_by_label("What changed and why").fill("e2e: explanation wording")
+    publish.click()
+    expect(page.locator(".messages")).to_contain_text(f"v{live_before + 1} is live.", timeout=SAVE_TIMEOUT)
+    status, live = admin_api.get("rulesets")
+    assert live["published"]["version"] == live_before + 1
+    status, detail = admin_api.get(f"rulesets/{live['published']['id']}")
+    assert status == 200, detail
+    (sleeper,) = [r for r in detail["rules"] if r["name"] == "Sleeper or loitering"]
+    assert sleeper["explanation"].endswith("(e2e: published from the screen) now")
