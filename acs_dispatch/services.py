@@ -87,3 +87,24 @@ def user_role_set(*, user, role: str, unit=None, actor=None):
     user_id = user.pk
     transaction.on_commit(lambda: user_sockets_close(user_id=user_id), robust=True)
     return user
+
+
+@transaction.atomic
+def user_unlock(*, username: str, actor) -> int:
+    """Lift a sign-in lockout (django-axes) on `username` and record who lifted it.
+
+    Returns how many failed-attempt records were removed; 0 means the account was not locked, and
+    nothing is recorded then. The lockout itself is CJIS 5.5.3; lifting it early is an admin act
+    that the audit trail must show.
+    """
+    from axes.utils import reset
+
+    removed = reset(username=username)
+    if removed:
+        event_append(
+            kind="user.unlocked",
+            actor=actor,
+            data={"username": username, "attempts_cleared": removed},
+            streams=[AUDIT],
+        )
+    return removed

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files: no CDN
     "channels",
     "axes",
     "acs_dispatch",
@@ -88,7 +89,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware plus the idle clock the screens read (GET /session).
+    "acs_dispatch.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -223,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Calls, triage, units and assignments of the ACS Dispatch CAD.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs pages load Swagger UI and ReDoc from drf-spectacular-sidecar's static files: a
+    # dispatch center's network may not reach a CDN, and its pages must not depend on one.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One name per choice set that several serializers share (else: AgencyCa9Enum, StatusD23Enum).
     "ENUM_NAME_OVERRIDES": {
         "AgencyEnum": ["POLICE", "FIRE_EMS", "ACS"],

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from acs_dispatch import views
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("healthz", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("session", views.session_status, name="session"),
+    path("accounts/locked/", views.accounts_locked_view, name="accounts_locked"),
     path("calls/", include("calls.urls")),
     path("alerts/", include("calls.alerts_urls")),
     path("units/", include("responders.urls")),
@@ -16,5 +19,6 @@ urlpatterns = [
     path("api/v1/", include("acs_dispatch.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,18 +1,26 @@
-"""Login, logout and the landing page that sends each role to its screen."""
+"""Login, logout, the session probe, locked accounts and the landing page that sends each role to
+its screen."""
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from acs_dispatch.middleware import ACTIVE_AT_KEY, session_probe
 from acs_dispatch.roles import ROLE_HOME, Role, user_has_role
-from acs_dispatch.services import user_login_record, user_logout_record
+from acs_dispatch.selectors import accounts_locked
+from acs_dispatch.services import user_login_record, user_logout_record, user_unlock
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -64,6 +72,49 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static icon."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+@session_probe
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """GET /session: whether the session is still alive and how many seconds of idle time it has
+    left. A probe: it does not slide the session (see acs_dispatch.middleware), so a screen can ask
+    as often as it likes without keeping an unattended console logged in."""
+    user = request.user
+    if not user.is_authenticated:
+        return JsonResponse({"authenticated": False, "expires_in": 0})
+    idle = settings.SESSION_COOKIE_AGE
+    active_at = request.session.get(ACTIVE_AT_KEY) or int(time.time())
+    expires_in = max(0, int(active_at + idle - time.time()))
+    return JsonResponse(
+        {
+            "authenticated": True,
+            "username": user.get_username(),
+            "idle_seconds": idle,
+            "expires_in": expires_in,
+        }
+    )
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def accounts_locked_view(request: HttpRequest) -> HttpResponse:
+    """The admin's list of accounts locked after failed sign-ins, each with an Unlock button."""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        if username and user_unlock(username=username, actor=request.user):
+            messages.success(request, f"{username} is unlocked and can sign in again.")
+        else:
+            messages.info(request, f"{username or 'That account'} was not locked.")
+        return redirect("accounts_locked")
+    context = {"screen": "locked", "locked": accounts_locked(), "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/accounts_locked.html", context)
 
 
 ALL_ROLES = tuple(Role.values)

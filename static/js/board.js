@@ -15,7 +15,9 @@
   var selectedId = null; // highlighted in the queue
   var openId = null; // shown in the detail panel
   var recs = { callId: null, entries: null };
-  var dispositions = null;
+  var dispositions = {}; // by the agencies of the call ("ACS,POLICE"): the codes they may close with
+  var closedGroups = {}; // units panel: "ACS" or "ACS/AVAILABLE" -> true when the dispatcher folded it
+  var AGENCY_ORDER = ["POLICE", "FIRE_EMS", "ACS"];
 
   var $ = function (id) {
     return document.getElementById(id);
@@ -113,6 +115,28 @@
     }).join("; ");
   }
 
+  // The caller's language (an ISO code such as "es") and whether an interpreter is needed, when the
+  // call summary carries them.
+  var languageNames = null;
+  function languageName(code) {
+    if (!code) return "";
+    try {
+      languageNames = languageNames || new Intl.DisplayNames(["en"], { type: "language" });
+      return languageNames.of(code) || code;
+    } catch (err) {
+      return code;
+    }
+  }
+
+  function languageTags(c) {
+    var out = "";
+    if (c.caller_language && c.caller_language !== "en") {
+      out += ' <span class="tag tag-lang" lang="en">' + esc(languageName(c.caller_language)) + "</span>";
+    }
+    if (c.interpreter_needed === true) out += ' <span class="tag tag-warn">Interpreter needed</span>';
+    return out;
+  }
+
   // --- rendering -----------------------------------------------------------------------------
   function render() {
     renderBackups();
@@ -158,16 +182,17 @@
         return (
           '<li role="option" id="q-' + c.id + '" data-id="' + c.id + '" aria-selected="' + sel + '" class="prio-' + esc(c.priority || "x") + '">' +
           '<div class="line1">' + L.priorityBadge(c.priority) + " <strong>" + esc(c.number) + "</strong> " +
-          esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + " " +
-          (c.agencies || []).map(L.agencyBadge).join(" ") + " " + L.statusBadge(c.status) +
-          '<span class="wait">waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></span></div>' +
-          '<div class="where">' + esc(c.address || "(no address)") + (c.zone ? " · " + esc(c.zone) : "") + "</div>" +
+          '<span class="ctype">' + esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + "</span> " +
+          (c.agencies || []).map(L.agencyBadge).join(" ") + " " + L.statusBadge(c.status) + languageTags(c) +
+          '<span class="wait" title="Received ' + esc(L.clock(c.received_at)) + '">waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></span></div>' +
+          '<div class="line2"><span class="where">' + esc(c.address || "(no address)") + (c.zone ? " · " + esc(c.zone) : "") + "</span>" +
+          (c.reasons && c.reasons.length ? '<ul class="reasons" title="' + esc(queueReasons(c.reasons).join(" · ")) + '">' + queueReasons(c.reasons).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
+          "</div>" +
           (ACTIVE.indexOf(c.status) >= 0 && missing(c).length
             ? '<div class="partly"><span class="tag tag-warn">Partly dispatched</span> still needs ' + esc(agencyNames(missing(c))) + "</div>"
             : "") +
           // Triage recognised nothing: police by default. Say so, so the dispatcher reads the narrative.
           (c.recognised === false ? '<div class="unrecognised"><span class="tag tag-warn">Not recognised</span> police by default: read the narrative</div>' : "") +
-          (c.reasons && c.reasons.length ? '<ul class="reasons">' + queueReasons(c.reasons).map(function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "") +
           "</li>"
         );
       })
@@ -214,29 +239,62 @@
       .join("");
   }
 
+  // Units grouped by agency, then by status; each group folds (details/summary) and stays as the
+  // dispatcher left it across updates. One dense row per unit: call sign, call, time in status.
   function renderUnits() {
     renderUnitOptions();
     var f = filters();
-    var groups = {};
+    var byAgency = {};
+    var total = 0;
     Object.values(state.units).forEach(function (u) {
       if (!unitMatches(u, f)) return;
+      total += 1;
+      var groups = (byAgency[u.agency] = byAgency[u.agency] || {});
       (groups[u.status] = groups[u.status] || []).push(u);
     });
-    $("units").innerHTML = UNIT_ORDER.map(function (status) {
-      var list = (groups[status] || []).sort(function (a, b) {
-        return a.call_sign < b.call_sign ? -1 : 1;
-      });
+    $("units-count").textContent = total;
+    var agencies = AGENCY_ORDER.filter(function (a) { return byAgency[a]; }).concat(
+      Object.keys(byAgency).filter(function (a) { return AGENCY_ORDER.indexOf(a) < 0; })
+    );
+    $("units").innerHTML = agencies.map(function (agency) {
+      var groups = byAgency[agency];
+      var count = 0;
+      Object.keys(groups).forEach(function (st) { count += groups[st].length; });
+      var available = (groups.AVAILABLE || []).length;
       return (
-        '<div><h3 class="h3">' + L.statusBadge(status) + " " + list.length + "</h3><ul>" +
-        list.map(function (u) {
-          return '<li data-unit="' + esc(u.call_sign) + '" data-status="' + esc(u.status) + '">' + L.agencyBadge(u.agency) + " " + esc(u.call_sign) +
-            (u.call_number ? " · " + esc(u.call_number) : "") +
-            ' <span class="muted tick" data-since="' + esc(u.status_since) + '"></span></li>';
-        }).join("") + "</ul></div>"
+        '<details class="unit-agency" data-group="' + esc(agency) + '"' + (closedGroups[agency] ? "" : " open") + ">" +
+        "<summary>" + L.agencyBadge(agency) + " " + count + " unit" + (count === 1 ? "" : "s") + ' · <span class="avail">' + available + " available</span></summary>" +
+        UNIT_ORDER.filter(function (st) { return groups[st]; }).map(function (status) {
+          var key = agency + "/" + status;
+          var list = groups[status].sort(function (a, b) {
+            return a.call_sign < b.call_sign ? -1 : 1;
+          });
+          return (
+            '<details class="unit-status" data-group="' + esc(key) + '"' + (closedGroups[key] ? "" : " open") + ">" +
+            "<summary>" + L.statusBadge(status) + " " + list.length + "</summary>" +
+            '<ul class="unit-rows">' +
+            list.map(function (u) {
+              return '<li data-unit="' + esc(u.call_sign) + '" data-status="' + esc(u.status) + '"><span class="cs">' + esc(u.call_sign) + "</span>" +
+                '<span class="on-call">' + (u.call_number ? esc(u.call_number) : "") + "</span>" +
+                '<span class="muted tick" data-since="' + esc(u.status_since) + '"></span></li>';
+            }).join("") + "</ul></details>"
+          );
+        }).join("") +
+        "</details>"
       );
-    }).join("");
+    }).join("") || '<p class="muted">No unit matches the filters.</p>';
     L.tick();
   }
+
+  // Remember what the dispatcher folded, so the next update does not reopen it.
+  $("units").addEventListener(
+    "toggle",
+    function (ev) {
+      var d = ev.target;
+      if (d && d.dataset && d.dataset.group) closedGroups[d.dataset.group] = !d.open;
+    },
+    true
+  );
 
   // --- detail panel --------------------------------------------------------------------------
   function openCall(id) {
@@ -245,17 +303,18 @@
     openId = id;
     $("detail-h").textContent = "Call " + c.number;
     $("detail-body").innerHTML =
+      '<p class="no-print"><button type="button" id="print-call">Print this call</button></p>' +
       '<div id="detail-info"></div>' +
-      '<h3>Recommended units</h3><div id="recs"><p class="muted">Loading…</p></div>' +
+      '<div class="no-print"><h3>Recommended units</h3><div id="recs"><p class="muted">Loading…</p></div>' +
       '<h3>Assign any unit</h3>' +
       '<form id="assign-form" class="inline-form" novalidate>' +
       '<div><label for="as-unit">Call sign</label><input id="as-unit" name="unit" list="unit-options" autocomplete="off" maxlength="20" aria-describedby="as-refusal"></div>' +
       '<div id="as-reason-row" hidden><label for="as-reason">Reason to go ahead</label><input id="as-reason" name="override_reason" maxlength="500"></div>' +
       '<div><button type="submit" id="as-submit">Assign</button></div></form>' +
       '<p id="as-refusal" class="flash flash-err" role="alert" hidden></p>' +
-      '<div id="waive-box"></div>' +
+      '<div id="waive-box"></div></div>' +
       '<h3>History here and from this caller</h3><div id="history"><p class="muted">Loading…</p></div>' +
-      '<h3>Override triage</h3>' +
+      '<div class="no-print"><h3>Override triage</h3>' +
       '<form id="override-form" class="inline-form">' +
       '<fieldset><legend>Agencies</legend>' +
       ["POLICE", "FIRE_EMS", "ACS"].map(function (a) {
@@ -278,15 +337,16 @@
       '<div><button type="submit">Close call</button></div></form>' +
       '<form id="cancel-form" class="inline-form">' +
       '<div><label for="cn-reason">Cancel reason</label><input id="cn-reason" name="reason" required maxlength="300"></div>' +
-      '<div><button type="submit" class="btn-danger">Cancel call</button></div></form>';
+      '<div><button type="submit" class="btn-danger">Cancel call</button></div></form></div>';
     renderDetailInfo();
-    loadDispositions();
+    loadDispositions(c);
     loadRecs(id);
     loadHistory(id);
     $("override-form").addEventListener("submit", submitOverride);
     $("assign-form").addEventListener("submit", submitAssignForm);
     $("close-form").addEventListener("submit", submitClose);
     $("cancel-form").addEventListener("submit", submitCancel);
+    $("print-call").addEventListener("click", printCall);
     $("detail-h").focus();
   }
 
@@ -306,6 +366,11 @@
       (c.lead ? " lead " + esc(L.AGENCY_LABELS[c.lead] || c.lead) : "") +
       ' · waiting <span class="tick" data-since="' + esc(c.received_at) + '"></span></p>' +
       "<p><strong>" + esc(c.call_type ? c.call_type.code + " " + c.call_type.name : "(no type)") + "</strong> · " + esc(c.address) + (c.zone ? " · " + esc(c.zone) : "") + "</p>" +
+      '<p class="received">Received ' + esc(L.dateTime(c.received_at)) + " " + esc(L.zoneName(c.received_at)) + "</p>" +
+      (c.caller_language || c.interpreter_needed
+        ? '<p class="language">Caller\'s language: ' + esc(c.caller_language ? languageName(c.caller_language) + " (" + c.caller_language + ")" : "not recorded") +
+          (c.interpreter_needed === true ? ' · <strong class="safety">interpreter needed</strong>' : "") + "</p>"
+        : "") +
       "<p>" + esc(c.narrative) + "</p>" +
       '<p class="needs">Needs ' + esc(agencyNames(c.required_agencies || c.agencies || [])) +
       (missing(c).length ? ' · <strong class="safety">still missing ' + esc(agencyNames(missing(c))) + "</strong>" : " · every agency has a unit") + "</p>" +
@@ -354,8 +419,17 @@
   var MATCH = { address: "same address", nearby: "within 100 m", phone: "same phone" };
 
   function when(iso) {
-    // Date and time on the city's clock, whatever the workstation's time zone.
-    return new Date(iso).toLocaleString("en-US", { timeZone: "America/Denver", hour12: false });
+    return L.dateTime(iso); // date and time on the city's clock, whatever the workstation's zone
+  }
+
+  // The printed record says which call, when and by whom (print.css hides everything else).
+  function printCall() {
+    var c = state.calls[openId];
+    var cfg = document.getElementById("page-config");
+    var who = cfg ? JSON.parse(cfg.textContent).username : "";
+    $("print-head").textContent =
+      "ACS Dispatch · call " + (c ? c.number : "") + " · printed " + L.dateTime(new Date()) + " " + L.zoneName() + (who ? " by " + who : "");
+    window.print();
   }
 
   // Earlier calls at the address, within 100 m or from the phone (90 days) and caution flags:
@@ -534,6 +608,11 @@
   function submitClose(ev) {
     ev.preventDefault();
     var form = ev.target;
+    if (!form.disposition.value) {
+      flash(false, "Choose a disposition.");
+      form.disposition.focus();
+      return;
+    }
     L.api("POST", "/api/v1/calls/" + openId + "/close", { disposition: form.disposition.value, note: form.note.value }).then(
       function (res) {
         flash(res.ok, res.ok ? "Call closed." : L.errorText(res));
@@ -549,17 +628,22 @@
     });
   }
 
-  function loadDispositions() {
+  // The codes the call's agencies use (an ACS-only call never offers an arrest), behind a
+  // "choose" placeholder: a default choice is how calls get closed as a 988 hand-off by mistake.
+  function loadDispositions(c) {
+    var agencies = (c.agencies || []).slice().sort();
+    var key = agencies.join(",");
     var fill = function () {
       var sel = $("cl-disposition");
-      if (!sel || !dispositions) return;
-      sel.innerHTML = dispositions.map(function (d) {
+      if (!sel || openId !== c.id || !dispositions[key]) return;
+      sel.innerHTML = '<option value="">Choose a disposition</option>' + dispositions[key].map(function (d) {
         return '<option value="' + esc(d.code) + '">' + esc(d.code + " " + d.description) + "</option>";
       }).join("");
     };
-    if (dispositions) return fill();
-    L.api("GET", "/api/v1/dispositions").then(function (res) {
-      dispositions = res.ok && Array.isArray(res.data) ? res.data : [];
+    if (dispositions[key]) return fill();
+    var query = agencies.map(function (a) { return "agency=" + encodeURIComponent(a); }).join("&");
+    L.api("GET", "/api/v1/dispositions" + (query ? "?" + query : "")).then(function (res) {
+      dispositions[key] = res.ok && Array.isArray(res.data) ? res.data : [];
       fill();
     });
   }
@@ -626,6 +710,16 @@
   ["f-agency", "f-zone"].forEach(function (id) {
     $(id).addEventListener("change", render);
   });
+
+  // On a wall screen the three columns fill the window below the header and scroll on their own;
+  // the header's height changes (open alerts, the backup panel), so measure where the grid starts.
+  function fitColumns() {
+    var grid = document.querySelector(".board-grid");
+    if (grid) grid.style.setProperty("--board-top", Math.max(0, grid.getBoundingClientRect().top + window.scrollY) + "px");
+  }
+  if (window.ResizeObserver) new ResizeObserver(fitColumns).observe(document.getElementById("main"));
+  window.addEventListener("resize", fitColumns);
+  fitColumns();
 
   window.ACSBoard = {
     live: L.connect({ path: "/ws/dispatch/", indicator: $("live"), onSnapshot: onSnapshot, onEvent: onEvent }),

@@ -20,10 +20,34 @@
  *   resumes from its last id (its history, alerts and timers survive); a client too far behind
  *   takes the fresh snapshot instead.
  * - Close codes 4401 (session ended) and 4403 (role not allowed) stop reconnecting: the screen
- *   says so and links to the login page.
+ *   says so; 4401 also locks the screen (below).
+ * - The last id of each stream is also kept in sessionStorage ("acs.live.last:<path>").
+ *
+ * Also for every page (templates/base.html loads this file once, before the screen's script):
+ * - The city's clock: clock(iso) "14:05:09", clockShort(iso) "14:05", dateTime(iso)
+ *   "2026-11-25 14:05", all 24-hour in <body data-tz> (settings.CITY_TIME_ZONE), whatever the
+ *   workstation's zone; the top bar's #city-clock shows the time now.
+ * - The idle lock: the page knows the idle limit (#page-config, settings.SESSION_COOKIE_AGE). Every
+ *   request to this site slides the server's session, so it slides the client's clock too; when the
+ *   clock runs out, GET /session (which does not slide it) has the last word. A session that has
+ *   ended, a socket closed with 4401 or a request answered 401/403 by a dead session locks the
+ *   screen: the data is hidden under a sign-in form and the sockets close. Signing in again there
+ *   keeps the page and its state, and each socket resumes from its last event id.
  */
 (function () {
   "use strict";
+  // base.html loads this file for every page; a screen that loads it again gets the same module.
+  if (window.ACSLive) return;
+
+  var config = (function () {
+    var node = document.getElementById("page-config");
+    try {
+      return node ? JSON.parse(node.textContent) : {};
+    } catch (err) {
+      return {};
+    }
+  })();
+  var sockets = []; // every connection of this page: the lock closes them, the unlock resumes them
 
   var BASE_DELAY_MS = 500;
   var MAX_DELAY_MS = 15000;
@@ -48,6 +72,16 @@
     var reconnectTimer = null;
     var indicator = opts.indicator || document.getElementById("live");
     var silentMs = opts.silentMs || SILENT_MS;
+    var storeKey = "acs.live.last:" + opts.path;
+
+    function remember(id) {
+      last = id;
+      try {
+        window.sessionStorage.setItem(storeKey, String(id));
+      } catch (err) {
+        /* private mode or full: the in-memory id still resumes this page */
+      }
+    }
 
     function url() {
       return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + opts.path;
@@ -73,7 +107,7 @@
         resume();
         return;
       }
-      last = frame.id;
+      remember(frame.id);
       try {
         opts.onEvent(frame);
       } catch (err) {
@@ -107,7 +141,7 @@
             resume();
             return;
           }
-          last = frame.last_event_id;
+          remember(frame.last_event_id);
           resuming = false;
           pendingHead = null;
           opts.onSnapshot(frame);
@@ -176,6 +210,7 @@
             ev.code === 4401 ? "Session ended: log in again" : "Not allowed: your role changed"
           );
           if (opts.onEnded) opts.onEnded(ev.code);
+          if (ev.code === 4401) Lock.check();
           return;
         }
         scheduleReconnect();
@@ -208,9 +243,12 @@
     setIndicator(indicator, "connecting", "Connecting…");
     open();
 
-    return {
+    var connection = {
       get lastEventId() {
         return last;
+      },
+      get open() {
+        return !!ws && ws.readyState === WebSocket.OPEN;
       },
       send: send,
       resume: resume,
@@ -223,7 +261,26 @@
       drop: function () {
         if (ws) ws.close();
       },
+      // The idle lock: close the socket and keep `last`; wake() reconnects and the snapshot that
+      // answers it turns into a resume from `last` (see onMessage), so nothing is lost.
+      suspend: function () {
+        stopped = true;
+        clearTimeout(reconnectTimer);
+        reconnectTimer = null;
+        if (ws) ws.close(1000, "screen locked");
+        setIndicator(indicator, "ended", "Locked");
+      },
+      wake: function () {
+        if (!stopped) return;
+        stopped = false;
+        attempt = 0;
+        setIndicator(indicator, "connecting", "Connecting…");
+        open();
+      },
     };
+    sockets.push(connection);
+    if (Lock.locked) connection.suspend();
+    return connection;
   }
 
   // --- small helpers shared by the screens -------------------------------------------------
@@ -234,11 +291,13 @@
     });
   }
 
+  // The cookie first: signing in again on the lock screen rotates the token, and only the cookie
+  // has the new one (the page's hidden inputs are refreshed too, see Lock.unlock).
   function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) return input.value;
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
+    if (m) return decodeURIComponent(m[1]);
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
   }
 
   /* api("POST", "/api/v1/...", body) -> Promise of {ok, status, data}; never rejects on HTTP errors. */
@@ -294,14 +353,85 @@
     return h ? h + ":" + mm : mm;
   }
 
-  function clock(iso) {
-    if (!iso) return "";
-    var cityZone = document.body.dataset.tz || "America/Denver";
-    try {
-      return new Date(iso).toLocaleTimeString("en-US", { timeZone: cityZone, hour12: false });
-    } catch (err) {
-      return new Date(iso).toLocaleTimeString();
+  // --- the city's clock: one zone, 24-hour, on every screen ------------------------------------
+
+  function cityZone() {
+    return document.body.dataset.tz || config.time_zone || "UTC";
+  }
+
+  var formatters = {};
+  function formatter(kind) {
+    var zone = cityZone();
+    var key = kind + "|" + zone;
+    if (!formatters[key]) {
+      var opts = { timeZone: zone, hourCycle: "h23", hour: "2-digit", minute: "2-digit" };
+      if (kind !== "short") opts.second = "2-digit";
+      if (kind === "date") {
+        opts = { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
+      }
+      if (kind === "zone") opts.timeZoneName = "short";
+      try {
+        formatters[key] = new Intl.DateTimeFormat("en-US", opts);
+      } catch (err) {
+        // An unknown zone name: say UTC rather than show the workstation's own clock unlabelled.
+        opts.timeZone = "UTC";
+        formatters[key] = new Intl.DateTimeFormat("en-US", opts);
+      }
     }
+    return formatters[key];
+  }
+
+  function parts(date, kind) {
+    var out = {};
+    formatter(kind)
+      .formatToParts(date)
+      .forEach(function (p) {
+        out[p.type] = p.value;
+      });
+    return out;
+  }
+
+  function toDate(value) {
+    var d = value instanceof Date ? value : new Date(value);
+    return isNaN(d.getTime()) ? null : d;
+  }
+
+  /* "14:05:09" on the city's clock (24-hour); "" for no or a bad time. */
+  function clock(iso) {
+    var d = iso ? toDate(iso) : null;
+    if (!d) return "";
+    var p = parts(d, "long");
+    return p.hour + ":" + p.minute + ":" + p.second;
+  }
+
+  /* "14:05" on the city's clock. */
+  function clockShort(iso) {
+    var d = iso ? toDate(iso) : null;
+    if (!d) return "";
+    var p = parts(d, "short");
+    return p.hour + ":" + p.minute;
+  }
+
+  /* "2026-11-25 14:05" on the city's clock: history tables, printed records. */
+  function dateTime(iso) {
+    var d = iso ? toDate(iso) : null;
+    if (!d) return "";
+    var p = parts(d, "date");
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+  }
+
+  /* The zone's short name now ("MST", "MDT"), for labels. */
+  function zoneName(iso) {
+    var d = iso ? toDate(iso) : new Date();
+    return (d && parts(d, "zone").timeZoneName) || cityZone();
+  }
+
+  function cityClockTick() {
+    var el = document.getElementById("city-clock");
+    if (!el) return;
+    var now = new Date();
+    el.dateTime = now.toISOString();
+    el.textContent = clock(now) + " " + zoneName(now);
   }
 
   var STATUS_LABELS = {
@@ -338,7 +468,204 @@
     var spans = document.querySelectorAll(".tick[data-since]");
     for (var i = 0; i < spans.length; i++) spans[i].textContent = duration(seconds(spans[i].dataset.since));
   }
-  setInterval(tick, 1000);
+  setInterval(function () {
+    tick();
+    cityClockTick();
+  }, 1000);
+  cityClockTick();
+
+  // --- the idle lock ---------------------------------------------------------------------------
+
+  var nativeFetch = window.fetch.bind(window);
+
+  function sameOrigin(url) {
+    try {
+      return new URL(url, location.href).origin === location.origin;
+    } catch (err) {
+      return false;
+    }
+  }
+
+  var Lock = {
+    locked: false,
+    enabled: !!config.idle_seconds,
+    expiresAt: Date.now() + (config.idle_seconds || 0) * 1000,
+    checking: null,
+
+    // A request reached the server with the session: the server slid it, so slide ours.
+    touch: function () {
+      if (!Lock.locked) Lock.expiresAt = Date.now() + config.idle_seconds * 1000;
+    },
+
+    // Ask the server (without sliding the session) whether it is still alive; lock if not.
+    check: function () {
+      if (!Lock.enabled || Lock.locked) return Promise.resolve(!Lock.locked);
+      if (Lock.checking) return Lock.checking;
+      Lock.checking = nativeFetch(config.session_url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+      })
+        .then(function (resp) {
+          return resp.json();
+        })
+        .then(
+          function (body) {
+            if (body.authenticated && body.username === config.username && body.expires_in > 0) {
+              Lock.expiresAt = Date.now() + body.expires_in * 1000;
+              return true;
+            }
+            Lock.engage();
+            return false;
+          },
+          function () {
+            // The server is unreachable: keep the screen (a CAD screen must outlive a network
+            // blip) and ask again shortly.
+            Lock.expiresAt = Date.now() + 5000;
+            return true;
+          }
+        )
+        .finally(function () {
+          Lock.checking = null;
+        });
+      return Lock.checking;
+    },
+
+    engage: function () {
+      if (Lock.locked) return;
+      Lock.locked = true;
+      sockets.forEach(function (s) {
+        s.suspend();
+      });
+      var tpl = document.getElementById("lock-template");
+      // Hidden, not dimmed: nothing of the call data stays readable behind the lock.
+      document.body.classList.add("locked");
+      ["main", ".topbar nav", ".topbar .who .user"].forEach(function (sel) {
+        var node = document.querySelector(sel);
+        if (node) {
+          node.hidden = true;
+          node.setAttribute("inert", "");
+        }
+      });
+      Lock.title = document.title;
+      document.title = "Locked · " + document.title;
+      if (tpl) {
+        document.body.appendChild(tpl.content.cloneNode(true));
+        var form = document.getElementById("lock-form");
+        document.getElementById("lock-username").value = config.username || "";
+        var link = document.getElementById("lock-login-link");
+        link.href = config.login_url + "?next=" + encodeURIComponent(location.pathname + location.search);
+        form.addEventListener("submit", Lock.submit);
+        document.getElementById(config.username ? "lock-password" : "lock-username").focus();
+      }
+      document.dispatchEvent(new CustomEvent("live:locked"));
+    },
+
+    submit: function (ev) {
+      ev.preventDefault();
+      var form = ev.target;
+      var username = form.username.value.trim();
+      var error = document.getElementById("lock-error");
+      var button = document.getElementById("lock-submit");
+      button.disabled = true;
+      error.hidden = true;
+      var password = form.password.value;
+      // The CSRF cookie may be gone with the session's cookies: the sign-in page sets a fresh one.
+      var ready = /(?:^|; )csrftoken=/.test(document.cookie)
+        ? Promise.resolve()
+        : nativeFetch(config.login_url, { credentials: "same-origin" });
+      ready
+        .then(function () {
+          var body = new URLSearchParams({ username: username, password: password, csrfmiddlewaretoken: csrfToken() });
+          // redirect "manual": a successful sign-in answers with a redirect, a refused one with the
+          // form again (200) or the lockout page (django-axes: 429).
+          return nativeFetch(config.login_url, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" });
+        })
+        .then(function (resp) {
+          if (resp.type === "opaqueredirect" || (resp.status >= 300 && resp.status < 400)) {
+            if (username !== config.username) {
+              // Another person: the screen is theirs only after a fresh load.
+              location.reload();
+              return;
+            }
+            Lock.unlock();
+            return;
+          }
+          form.password.value = "";
+          error.textContent =
+            resp.status === 200
+              ? "Wrong username or password."
+              : resp.status === 429
+                ? "This account is locked after too many failed sign-ins. An admin can unlock it now from the Locked accounts screen."
+                : "The sign-in was refused (HTTP " + resp.status + "): use the sign-in page below.";
+          error.hidden = false;
+          form.password.focus();
+        })
+        .catch(function (err) {
+          error.textContent = "The server did not answer (" + err.message + "); try again.";
+          error.hidden = false;
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    },
+
+    unlock: function () {
+      var token = csrfToken();
+      document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+        input.value = token;
+      });
+      document.querySelectorAll("[data-csrf]").forEach(function (node) {
+        node.setAttribute("data-csrf", token);
+      });
+      var screen = document.getElementById("lock-screen");
+      if (screen) screen.remove();
+      document.body.classList.remove("locked");
+      ["main", ".topbar nav", ".topbar .who .user"].forEach(function (sel) {
+        var node = document.querySelector(sel);
+        if (node) {
+          node.hidden = false;
+          node.removeAttribute("inert");
+        }
+      });
+      if (Lock.title) document.title = Lock.title;
+      Lock.locked = false;
+      Lock.touch();
+      sockets.forEach(function (s) {
+        s.wake();
+      });
+      document.dispatchEvent(new CustomEvent("live:unlocked"));
+    },
+  };
+
+  if (Lock.enabled) {
+    // Every script's requests to this site pass here: each one slid the server's session, and a
+    // 401/403 may mean the session is gone. The CSRF header gets the cookie's current token, which
+    // changes when someone signs in again on the lock screen (screens keep the one they loaded).
+    window.fetch = function (input, init) {
+      var url = typeof input === "string" ? input : input && input.url;
+      if (!sameOrigin(url)) return nativeFetch(input, init);
+      if (init && init.headers) {
+        if (init.headers instanceof Headers) {
+          if (init.headers.has("X-CSRFToken")) init.headers.set("X-CSRFToken", csrfToken());
+        } else if (Object.prototype.hasOwnProperty.call(init.headers, "X-CSRFToken")) {
+          init.headers["X-CSRFToken"] = csrfToken();
+        }
+      }
+      return nativeFetch(input, init).then(function (resp) {
+        if (resp.status === 401 || resp.status === 403) Lock.check();
+        else Lock.touch();
+        return resp;
+      });
+    };
+    setInterval(function () {
+      if (!Lock.locked && Date.now() >= Lock.expiresAt) Lock.check();
+    }, 1000);
+    // A laptop waking from sleep: its timers were frozen, so ask at once.
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") Lock.check();
+    });
+  }
 
   window.ACSLive = {
     connect: connect,
@@ -349,21 +676,27 @@
     seconds: seconds,
     duration: duration,
     clock: clock,
+    clockShort: clockShort,
+    dateTime: dateTime,
+    zoneName: zoneName,
+    cityZone: cityZone,
+    csrfToken: csrfToken,
+    lock: Lock,
     statusBadge: statusBadge,
     agencyBadge: agencyBadge,
     priorityBadge: priorityBadge,
     STATUS_LABELS: STATUS_LABELS,
     AGENCY_LABELS: AGENCY_LABELS,
   };
-})();
 
-// The rule version in the top bar follows publications live (a dispatcher must know which rules
-// decide the calls in front of them).
-document.addEventListener("live:event", function (ev) {
-  var frame = ev.detail;
-  if (!frame || frame.kind !== "ruleset.published" || !frame.data) return;
-  var el = document.getElementById("rules-version");
-  if (!el) return;
-  el.dataset.version = frame.data.version;
-  el.textContent = "Rules v" + frame.data.version;
-});
+  // The rule version in the top bar follows publications live (a dispatcher must know which rules
+  // decide the calls in front of them).
+  document.addEventListener("live:event", function (ev) {
+    var frame = ev.detail;
+    if (!frame || frame.kind !== "ruleset.published" || !frame.data) return;
+    var el = document.getElementById("rules-version");
+    if (!el) return;
+    el.dataset.version = frame.data.version;
+    el.textContent = "Rules v" + frame.data.version;
+  });
+})();

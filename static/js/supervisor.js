@@ -183,7 +183,7 @@
       .map(function (u) {
         return (
           '<tr data-unit="' + esc(u.call_sign) + '"><th scope="row">' + esc(u.call_sign) + "</th><td>" + L.statusBadge(u.status) + "</td>" +
-          '<td><span class="tick" data-since="' + esc(u.status_since) + '"></span></td>' +
+          '<td><span class="tick" data-since="' + esc(u.status_since) + '"></span> <span class="muted">since ' + esc(L.clockShort(u.status_since)) + "</span></td>" +
           "<td>" + esc(u.call_number || "–") + "</td>" +
           "<td>" + (alertsByUnit[u.id] || []).map(function (a) { return '<span class="alert-row alert-level-' + esc(a.level) + '">' + esc(a.message) + "</span>"; }).join("<br>") + "</td></tr>"
         );
@@ -203,14 +203,14 @@
           '<tr data-call="' + esc(c.number) + '"><th scope="row">' + esc(c.number) + "</th><td>" + L.priorityBadge(c.priority) + "</td><td>" + L.statusBadge(c.status) + "</td>" +
           "<td>" + esc(c.call_type ? c.call_type.name : "") + "</td><td>" + esc(c.address) + (c.zone ? " · " + esc(c.zone) : "") + "</td>" +
           "<td>" + (c.units || []).map(function (u) { return esc(u.unit) + " " + L.statusBadge(u.unit_status); }).join("<br>") + "</td>" +
-          '<td><span class="tick" data-since="' + esc(c.received_at) + '"></span></td><td>' + (notesByCall[c.id] || 0) + "</td></tr>"
+          '<td><span class="tick" data-since="' + esc(c.received_at) + '"></span> <span class="muted">since ' + esc(L.clockShort(c.received_at)) + "</span></td><td>" + (notesByCall[c.id] || 0) + "</td></tr>"
         );
       })
       .join("");
     var alerts = Object.values(state.alerts);
     $("sup-alerts").innerHTML = alerts.length
       ? alerts.map(function (a) {
-          return '<li class="alert-row alert-level-' + esc(a.level) + '">' + esc(a.level_label || "Alert") + " · " + esc(a.unit_call_sign || a.call_number || "") + ": " + esc(a.message) + "</li>";
+          return '<li class="alert-row alert-level-' + esc(a.level) + '">' + esc(L.clock(a.raised_at)) + " " + esc(a.level_label || "Alert") + " · " + esc(a.unit_call_sign || a.call_number || "") + ": " + esc(a.message) + "</li>";
         }).join("")
       : '<li class="muted">No open alert.</li>';
     L.tick();
