@@ -666,6 +666,8 @@
     var t = ev.target;
     var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
     if (ev.key === "Escape") {
+      // Escape inside the alerts tray is the tray's (it closes itself): leave the focus to it.
+      if (ev.defaultPrevented || (t && t.closest && t.closest("#alerts, #lock-screen"))) return;
       $("queue").focus();
       return;
     }
