@@ -39,12 +39,12 @@ class CallSummary(TypedDict):
     outside_service_area: bool
     caller_name: str
     caller_phone: str
+    caller_language: str  # a calls.models.CallerLanguage code ("" unknown)
+    interpreter_needed: bool
     weapons: str
     violence: str
     medical: str
     caller_is_subject: str
-    caller_language: str  # a calls.models.CallerLanguage code ("" unknown)
-    interpreter_needed: bool
     agencies: list[str]
     lead: str
     mode: str
@@ -142,12 +142,12 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "outside_service_area": call.outside_service_area,
         "caller_name": call.caller_name,
         "caller_phone": call.caller_phone,
+        "caller_language": call.caller_language,
+        "interpreter_needed": call.interpreter_needed,
         "weapons": call.weapons,
         "violence": call.violence,
         "medical": call.medical,
         "caller_is_subject": call.caller_is_subject,
-        "caller_language": call.caller_language,
-        "interpreter_needed": call.interpreter_needed,
         **call_decision(call),
         "acs_eligible": call.acs_eligible,
         "acs_exclusion": call.acs_exclusion,

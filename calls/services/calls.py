@@ -193,14 +193,14 @@ def call_create(
     violence: bool | None = None,
     medical: bool | None = None,
     caller_is_subject: bool | None = None,
+    caller_language: str = CallerLanguage.UNKNOWN,
+    interpreter_needed: bool = False,
 ) -> Call:
     """Save a call, place it in its zone and triage it at once: it leaves PENDING, in the queue.
 
     A point outside every service zone is accepted and flagged. Raises ValidationFailed (with
     per-field errors) for an unknown call type, an invalid point or an unknown caller language;
     nothing is saved then.
-    caller_language: str = CallerLanguage.UNKNOWN,
-    interpreter_needed: bool = False,
     """
     errors: dict[str, list[str]] = {}
     ctype = None
@@ -216,13 +216,13 @@ def call_create(
         errors["lon"] = ["Longitude must be between -180 and 180."]
     if not (narrative.strip() or ctype):
         errors["narrative"] = ["Give a call type or a narrative."]
+    if caller_language not in CallerLanguage.values:
+        errors["caller_language"] = [f"Choose one of: {', '.join(CallerLanguage.labels)}."]
     if errors:
         raise ValidationFailed("The call has invalid fields.", errors=errors)
 
     from responders.selectors import zone_at
 
-    if caller_language not in CallerLanguage.values:
-        errors["caller_language"] = [f"Choose one of: {', '.join(CallerLanguage.labels)}."]
     zone = zone_at(lat=lat, lon=lon) if lat is not None and lon is not None else None
     call = Call.objects.create(
         number=call_number_next(),
@@ -238,13 +238,13 @@ def call_create(
         outside_service_area=lat is not None and zone is None,
         caller_name=caller_name.strip(),
         caller_phone=phone_normalize(phone=caller_phone),
+        caller_language=caller_language,
+        interpreter_needed=interpreter_needed,
         weapons=_bool_to_answer(weapons),
         violence=_bool_to_answer(violence),
         medical=_bool_to_answer(medical),
         caller_is_subject=_bool_to_answer(caller_is_subject),
         status=Call.Status.NEW,
-        caller_language=caller_language,
-        interpreter_needed=interpreter_needed,
     )
     _call_event(kind="call.created", call=call, actor=actor)
     return call_triage(call=call, actor=actor)
