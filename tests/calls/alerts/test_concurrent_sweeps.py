@@ -92,10 +92,10 @@ def test_it_raises_each_alert_once_when_two_sweeps_race(zones, acs_12, now):
     escalated = _race(CURRENT_TIME + dt.timedelta(seconds=3600))
 
     alerts = Counter((a.kind, a.level) for a in Alert.objects.all())
+    # Both sweeps run past both limits of the acknowledgement and queue clocks, so each clock gets
+    # its escalation alone, never a warning superseded the same instant (issue 12).
     assert alerts == {
-        ("ACK", 1): 5,
         ("ACK", 2): 5,
-        ("QUEUE", 1): 4,
         ("QUEUE", 2): 9,  # the four waiting, and the five put back in the queue
         ("ON_SCENE", 1): 1,
         ("ON_SCENE", 2): 1,
