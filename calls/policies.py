@@ -207,3 +207,18 @@ def call_staged_agency(*, call: Any, agency: str) -> bool:
     """Whether a unit of `agency` sent to this call stages nearby instead of going in (police in
     ACS_LEAD_POLICE_STAGED)."""
     return agency == POLICE and call.mode == POLICE_STAGED_MODE
+
+
+# The San Diego codes that claim no police action (cancelled, duplicate, unfounded, no report,
+# other): any agency may close with them. Every other San Diego code (arrests, board and secure,
+# the Crisis Response Team's high-risk codes, stolen vehicles, reports) is police-only, and so is
+# any code added to the list later until someone puts it here: an ACS team must never be offered
+# "arrest made". The ACS outcomes (Disposition.acs_outcome) are ACS-only.
+NEUTRAL_DISPOSITIONS = frozenset({"X", "O", "K", "U", "W", "CAN", "DUP", "V"})
+
+
+def disposition_agencies(*, disposition: Any) -> frozenset[str]:
+    """The agencies whose units may close a call with `disposition` (see dispositions_active)."""
+    if disposition.code in NEUTRAL_DISPOSITIONS:
+        return frozenset({"POLICE", "FIRE_EMS", "ACS"})
+    return frozenset({"ACS"}) if disposition.acs_outcome else frozenset({"POLICE"})

@@ -382,9 +382,9 @@ def assignment_clear(
     """
     from calls.services import call_close, call_units_changed, disposition_check
 
-    if disposition:
-        disposition_check(code=disposition)
     assignment, call, unit = _assignment_lock(assignment)
+    if disposition:
+        disposition_check(code=disposition, agency=unit.agency_id)
     if not _actor_may_act_for_unit(actor, unit):
         raise NotAllowed("A responder may clear only their own unit.")
     if assignment.cleared_at is not None:

@@ -22,7 +22,7 @@ from calls.models import (
     Disposition,
     Event,
 )
-from calls.policies import call_agencies_missing
+from calls.policies import NEUTRAL_DISPOSITIONS, call_agencies_missing, disposition_agencies  # noqa: F401 (re-exported)
 from calls.services.calls import phone_normalize
 
 HISTORY_DAYS = 90
@@ -265,21 +265,6 @@ def dispositions_active(*, agencies: list[str] | None = None) -> QuerySet[Dispos
             allowed |= Q(acs_outcome=False)
         dispositions = dispositions.filter(allowed)
     return dispositions.order_by("-acs_outcome", "code")
-
-
-# The San Diego codes that claim no police action (cancelled, duplicate, unfounded, no report,
-# other): any agency may close with them. Every other San Diego code (arrests, board and secure,
-# the Crisis Response Team's high-risk codes, stolen vehicles, reports) is police-only, and so is
-# any code added to the list later until someone puts it here: an ACS team must never be offered
-# "arrest made". The ACS outcomes (Disposition.acs_outcome) are ACS-only.
-NEUTRAL_DISPOSITIONS = frozenset({"X", "O", "K", "U", "W", "CAN", "DUP", "V"})
-
-
-def disposition_agencies(*, disposition: Disposition) -> frozenset[str]:
-    """The agencies whose units may close a call with `disposition` (see dispositions_active)."""
-    if disposition.code in NEUTRAL_DISPOSITIONS:
-        return frozenset({"POLICE", "FIRE_EMS", "ACS"})
-    return frozenset({"ACS"}) if disposition.acs_outcome else frozenset({"POLICE"})
 
 
 def call_types_search(*, q: str = "", limit: int = 20) -> list[CallType]:

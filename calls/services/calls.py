@@ -28,6 +28,7 @@ from calls.models import (
     ClinicalNote,
     Disposition,
 )
+from calls.policies import disposition_agencies
 from responders.models import Agency
 from triage.engine import CallInput, Decision, triage
 from triage.models import RuleSet
@@ -427,11 +428,20 @@ def _call_end(*, call: Call, to: str, disposition: str, actor: Any, reason: str)
     return released
 
 
-def disposition_check(*, code: str) -> Disposition:
+def disposition_check(*, code: str, agency: str | None = None) -> Disposition:
+    """The active disposition `code`; with `agency`, one that agency's units may close with (an ACS
+    team never closes a call as an arrest). Raises ValidationFailed otherwise."""
     disposition = Disposition.objects.filter(code__iexact=(code or "").strip(), active=True).first()
     if disposition is None:
         raise ValidationFailed(
             "Unknown disposition.", errors={"disposition": [f"Unknown disposition code {code!r}."]}
+        )
+    if agency and agency not in disposition_agencies(disposition=disposition):
+        raise ValidationFailed(
+            "Not a disposition for this unit.",
+            errors={
+                "disposition": [f"{disposition.code} ({disposition.description}) is not one of {agency}'s."]
+            },
         )
     return disposition
 

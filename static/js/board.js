@@ -46,7 +46,7 @@
     if (d.call && d.call.id) putCall(d.call);
     if (d.unit && d.unit.id) state.units[d.unit.id] = d.unit;
     if (d.alert && d.alert.id) {
-      if (d.alert.acknowledged_at) delete state.alerts[d.alert.id];
+      if (d.alert.acknowledged_at || d.alert.resolved_at) delete state.alerts[d.alert.id];
       else state.alerts[d.alert.id] = d.alert;
     }
     render();

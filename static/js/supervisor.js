@@ -152,7 +152,7 @@
     if (d.call && d.call.id) putCall(d.call);
     if (d.note && d.note.id) state.notes[d.note.id] = d.note;
     if (d.alert && d.alert.id) {
-      if (d.alert.acknowledged_at) delete state.alerts[d.alert.id];
+      if (d.alert.acknowledged_at || d.alert.resolved_at) delete state.alerts[d.alert.id];
       else state.alerts[d.alert.id] = d.alert;
     }
     render();

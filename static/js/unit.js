@@ -59,7 +59,7 @@
     }
     if (d.note && d.note.id && state.call && d.note.call_id === state.call.id) state.notes[d.note.id] = d.note;
     if (d.alert && d.alert.id) {
-      if (d.alert.acknowledged_at) delete state.alerts[d.alert.id];
+      if (d.alert.acknowledged_at || d.alert.resolved_at) delete state.alerts[d.alert.id];
       else state.alerts[d.alert.id] = d.alert;
     }
     render();
@@ -385,6 +385,11 @@
     ev.preventDefault();
     var a = myAssignment();
     if (!a) return;
+    if (!$("clear-disposition").value) {
+      flash(false, "Choose a disposition first.");
+      $("clear-disposition").focus();
+      return;
+    }
     L.api("POST", "/api/v1/assignments/" + a.id + "/clear", { disposition: $("clear-disposition").value }).then(
       function (res) {
         flash(res.ok, res.ok ? "Cleared." : L.errorText(res));
@@ -405,7 +410,8 @@
   L.api("GET", "/api/v1/dispositions").then(function (res) {
     var list = res.ok && Array.isArray(res.data) ? res.data.slice() : [];
     if (IS_ACS) list.sort(function (x, y) { return (y.acs_outcome ? 1 : 0) - (x.acs_outcome ? 1 : 0); });
-    $("clear-disposition").innerHTML = list.map(function (d) {
+    // No default outcome: a tired thumb must not close a call as the first code in the list.
+    $("clear-disposition").innerHTML = '<option value="">Choose a disposition</option>' + list.map(function (d) {
       return '<option value="' + esc(d.code) + '">' + esc(d.code + " " + d.description) + "</option>";
     }).join("");
   });

@@ -149,3 +149,16 @@ def test_it_refuses_a_clear_by_another_units_responder(acs_call, dana, pete, acs
 
     with pytest.raises(NotAllowed):
         assignment_clear(assignment=assignment, actor=pete)
+
+
+def test_it_refuses_an_acs_team_closing_a_call_as_an_arrest(acs_call, dana, riley, acs_12):
+    assignment = unit_assign(call=acs_call, unit=acs_12, actor=dana)
+    unit_status_change(unit=acs_12, status="ON_SCENE", actor=riley)
+
+    with pytest.raises(ValidationFailed, match="Not a disposition for this unit"):
+        assignment_clear(assignment=assignment, disposition="A", actor=riley)
+
+    acs_call.refresh_from_db()
+    assignment.refresh_from_db()
+    assert acs_call.status == Call.Status.ON_SCENE
+    assert assignment.cleared_at is None
