@@ -12,7 +12,11 @@ the real login form as each demo user with Playwright (Debian's /usr/bin/chromiu
 - board.png: the dispatcher's board, with a pending call open and its recommended units;
 - supervisor.png: the ACS supervisor's board and map;
 - unit.png: the ACS-12 responder's unit dashboard, with the assignment;
-- rules.png: the admin's triage rules.
+- rules.png: the admin's triage rules;
+- board-busy.png: the board at 1600x950 after a replayed busy hour (120 real San Diego calls, some
+  assigned, the deadline sweep run ten minutes on): the queue stays in view under a one-line tray;
+- lock.png: the board locked after its session ended (data hidden under the sign-in form);
+- unit-phone.png: the ACS-12 unit dashboard at phone width (390 px).
 """
 
 from __future__ import annotations
@@ -107,8 +111,8 @@ def _manage(env: dict, *args: str) -> None:
 
 
 @contextmanager
-def app_server() -> Iterator[str]:
-    """A migrated, seeded app on daphne at the URL yielded; everything removed afterwards."""
+def app_server() -> Iterator[tuple[str, dict]]:
+    """A migrated, seeded app on daphne: yields its URL and environment; everything removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix="acs-screens-"))
     env = embedded_env(sqlite_path=tmp / "screens.sqlite3")
     try:
@@ -117,7 +121,7 @@ def app_server() -> Iterator[str]:
         _manage(env, "seed_demo")
         with daphne_running(env=env, port=free_port(), log_path=tmp / "daphne.log") as url:
             print(f"app on {url}", flush=True)
-            yield url
+            yield url, env
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -251,11 +255,73 @@ def shoot_rules(page: Page, url: str) -> None:
     save(page, "rules.png")
 
 
+# Ten minutes of clocks, run by one sweep in its own process: the alerts the board then loads.
+SWEEP_LATER = (
+    "import datetime as dt, django; django.setup(); from django.utils import timezone; "
+    "from calls.services import deadlines_sweep; "
+    "print(deadlines_sweep(now=timezone.now() + dt.timedelta(minutes=10)))"
+)
+
+
+def busy_hour(url: str, env: dict) -> None:
+    """Replay real calls into the center, assign the first recommended unit to every fourth one,
+    then let ten minutes of clocks run out."""
+    _manage(env, "replay_calls", "--limit", "120", "--speed", "0")
+    dispatcher = Api(url, "dispatcher")
+    pending = dispatcher.call("GET", "calls?status=PENDING")
+    assigned = 0
+    for call in pending[::4]:
+        recs = dispatcher.call("GET", f"calls/{call['id']}/recommendations")
+        units = [u["call_sign"] for agency in recs for u in agency["units"]]
+        if units:
+            dispatcher.call(
+                "POST", f"calls/{call['id']}/assignments", {"unit": units[0], "override_reason": "demo"}
+            )
+            assigned += 1
+    done = subprocess.run(
+        [sys.executable, "-c", SWEEP_LATER], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    if done.returncode:
+        raise SystemExit(f"sweep failed:\n{done.stderr[-3000:]}")
+    print(f"busy hour: {len(pending)} calls waiting, {assigned} assigned; sweep {done.stdout.strip()}")
+
+
+def shoot_board_busy(page: Page, url: str) -> None:
+    page.set_viewport_size({"width": 1600, "height": 950})
+    login(page, url, "dispatcher")
+    page.goto(url + "/calls/board/")
+    wait_live(page)
+    expect(page.locator("#queue li").first).to_be_visible(timeout=LIVE_TIMEOUT)
+    page.wait_for_load_state("networkidle")
+    save(page, "board-busy.png")
+
+
+def shoot_lock(page: Page, url: str) -> None:
+    login(page, url, "dispatcher")
+    page.goto(url + "/calls/board/")
+    wait_live(page)
+    page.wait_for_load_state("networkidle")
+    # The session ends on the server (another tab logged out): the next request locks the screen.
+    page.context.clear_cookies(name="sessionid")
+    page.evaluate("ACSLive.api('GET', '/api/v1/units')")
+    expect(page.locator("#lock-screen")).to_be_visible(timeout=LIVE_TIMEOUT)
+    save(page, "lock.png")
+
+
+def shoot_unit_phone(page: Page, url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, url, "responder")
+    page.goto(url + "/units/me/")
+    wait_live(page)
+    page.wait_for_load_state("networkidle")
+    save(page, "unit-phone.png")
+
+
 def main() -> None:
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install -y chromium")
     OUT.mkdir(parents=True, exist_ok=True)
-    with app_server() as url:
+    with app_server() as (url, env):
         calls = take_calls(url)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -266,6 +332,9 @@ def main() -> None:
                     lambda page: shoot_supervisor(page, url),
                     lambda page: shoot_unit(page, url),
                     lambda page: shoot_rules(page, url),
+                    lambda page: shoot_unit_phone(page, url),
+                    lambda page: shoot_lock(page, url),
+                    lambda page: (busy_hour(url, env), shoot_board_busy(page, url)),
                 ):
                     context = browser.new_context(viewport=VIEWPORT)
                     try:
