@@ -210,7 +210,7 @@
             ev.code === 4401 ? "Session ended: log in again" : "Not allowed: your role changed"
           );
           if (opts.onEnded) opts.onEnded(ev.code);
-          if (ev.code === 4401) Lock.check();
+          if (ev.code === 4401) Lock.check(true);
           return;
         }
         scheduleReconnect();
@@ -498,9 +498,16 @@
     },
 
     // Ask the server (without sliding the session) whether it is still alive; lock if not.
-    check: function () {
+    // `fresh`: the caller has just seen a sign that the session ended (a 401, a 4401). A check
+    // already in flight may have left before that sign and answer "alive": ask once more after it.
+    check: function (fresh) {
       if (!Lock.enabled || Lock.locked) return Promise.resolve(!Lock.locked);
-      if (Lock.checking) return Lock.checking;
+      if (Lock.checking) {
+        if (!fresh) return Lock.checking;
+        return Lock.checking.then(function (alive) {
+          return alive ? Lock.check() : false;
+        });
+      }
       Lock.checking = nativeFetch(config.session_url, {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
@@ -653,7 +660,7 @@
         }
       }
       return nativeFetch(input, init).then(function (resp) {
-        if (resp.status === 401 || resp.status === 403) Lock.check();
+        if (resp.status === 401 || resp.status === 403) Lock.check(true);
         else Lock.touch();
         return resp;
       });
