@@ -185,6 +185,13 @@ def wait_live(page: Page) -> None:
     expect(page.locator("#live")).to_have_text("Live", timeout=LIVE_TIMEOUT)
 
 
+def open_screen(page: Page, url: str, username: str, path: str) -> None:
+    """Sign in as `username` and open `path` with its socket live."""
+    login(page, url, username)
+    page.goto(url + path)
+    wait_live(page)
+
+
 def save(page: Page, name: str) -> None:
     page.wait_for_timeout(500)  # let transitions and map redraws settle
     path = OUT / name
@@ -219,9 +226,7 @@ def shoot_intake(page: Page, url: str) -> None:
 
 
 def shoot_board(page: Page, url: str, calls: list[dict]) -> None:
-    login(page, url, "dispatcher")
-    page.goto(url + "/calls/board/")
-    wait_live(page)
+    open_screen(page, url, "dispatcher", "/calls/board/")
     opened = calls[OPEN_ON_BOARD]
     row = page.locator(f"#queue li[data-id='{opened['id']}']")
     expect(row).to_contain_text(opened["number"], timeout=LIVE_TIMEOUT)
@@ -232,18 +237,14 @@ def shoot_board(page: Page, url: str, calls: list[dict]) -> None:
 
 
 def shoot_supervisor(page: Page, url: str) -> None:
-    login(page, url, "supervisor")
-    page.goto(url + "/units/supervisor/")
-    wait_live(page)
+    open_screen(page, url, "supervisor", "/units/supervisor/")
     expect(page.locator("#units tr").first).to_be_visible(timeout=LIVE_TIMEOUT)
     expect(page.locator("#map [data-unit]").first).to_be_attached(timeout=LIVE_TIMEOUT)
     save(page, "supervisor.png")
 
 
 def shoot_unit(page: Page, url: str) -> None:
-    login(page, url, "responder")
-    page.goto(url + "/units/me/")
-    wait_live(page)
+    open_screen(page, url, "responder", "/units/me/")
     page.wait_for_load_state("networkidle")
     save(page, "unit.png")
 
@@ -288,18 +289,14 @@ def busy_hour(url: str, env: dict) -> None:
 
 def shoot_board_busy(page: Page, url: str) -> None:
     page.set_viewport_size({"width": 1600, "height": 950})
-    login(page, url, "dispatcher")
-    page.goto(url + "/calls/board/")
-    wait_live(page)
+    open_screen(page, url, "dispatcher", "/calls/board/")
     expect(page.locator("#queue li").first).to_be_visible(timeout=LIVE_TIMEOUT)
     page.wait_for_load_state("networkidle")
     save(page, "board-busy.png")
 
 
 def shoot_lock(page: Page, url: str) -> None:
-    login(page, url, "dispatcher")
-    page.goto(url + "/calls/board/")
-    wait_live(page)
+    open_screen(page, url, "dispatcher", "/calls/board/")
     page.wait_for_load_state("networkidle")
     # The session ends on the server (another tab logged out): the next request locks the screen.
     page.context.clear_cookies(name="sessionid")
@@ -310,9 +307,7 @@ def shoot_lock(page: Page, url: str) -> None:
 
 def shoot_unit_phone(page: Page, url: str) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    login(page, url, "responder")
-    page.goto(url + "/units/me/")
-    wait_live(page)
+    open_screen(page, url, "responder", "/units/me/")
     page.wait_for_load_state("networkidle")
     save(page, "unit-phone.png")
 
