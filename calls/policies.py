@@ -24,6 +24,7 @@ Pure functions over a call and its rows; they read the database only for rows no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
@@ -222,3 +223,14 @@ def disposition_agencies(*, disposition: Any) -> frozenset[str]:
     if disposition.code in NEUTRAL_DISPOSITIONS:
         return frozenset({"POLICE", "FIRE_EMS", "ACS"})
     return frozenset({"ACS"}) if disposition.acs_outcome else frozenset({"POLICE"})
+
+
+def phone_normalize(*, phone: str) -> str:
+    """The digits of a phone number (a leading US country code dropped), so '505-555-0100' and
+    '(505) 555 0100' are the same caller in the history; text without digits is kept as typed."""
+    digits = re.sub(r"\D", "", phone or "")
+    if not digits:
+        return (phone or "").strip()
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits

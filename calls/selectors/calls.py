@@ -22,8 +22,12 @@ from calls.models import (
     Disposition,
     Event,
 )
-from calls.policies import NEUTRAL_DISPOSITIONS, call_agencies_missing, disposition_agencies  # noqa: F401 (re-exported)
-from calls.services.calls import phone_normalize
+from calls.policies import (  # noqa: F401 (NEUTRAL_DISPOSITIONS, disposition_agencies re-exported)
+    NEUTRAL_DISPOSITIONS,
+    call_agencies_missing,
+    disposition_agencies,
+    phone_normalize,
+)
 
 HISTORY_DAYS = 90
 HISTORY_RADIUS_M = 100

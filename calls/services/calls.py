@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +27,8 @@ from calls.models import (
     ClinicalNote,
     Disposition,
 )
-from calls.policies import disposition_agencies
+from calls.policies import disposition_agencies, phone_normalize  # noqa: F401 (phone_normalize re-exported)
+from calls.services.alerts import alerts_resolve_ended
 from responders.models import Agency
 from triage.engine import CallInput, Decision, triage
 from triage.models import RuleSet
@@ -123,17 +123,6 @@ def _bool_to_answer(value: bool | None) -> str:
     return Answer.YES if value else Answer.NO
 
 
-def phone_normalize(*, phone: str) -> str:
-    """The digits of a phone number (a leading US country code dropped), so '505-555-0100' and
-    '(505) 555 0100' are the same caller in the history; text without digits is kept as typed."""
-    digits = re.sub(r"\D", "", phone or "")
-    if not digits:
-        return (phone or "").strip()
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return digits
-
-
 def _call_event(*, kind: str, call: Call, actor: Any, extra_unit_ids=(), **data: Any) -> None:
     """Append a call event carrying the whole call summary, to the call's streams."""
     summary = call_summary(call)
@@ -144,10 +133,7 @@ def _call_event(*, kind: str, call: Call, actor: Any, extra_unit_ids=(), **data:
         data={"call": summary, **data},
         streams=call_streams(summary, extra_unit_ids=list(extra_unit_ids)),
     )
-    # A call leaving the queue or ending closes its alerts now, not at the next sweep. (Imported
-    # here: calls.selectors.calls imports phone_normalize from this module.)
-    from calls.services.alerts import alerts_resolve_ended
-
+    # A call leaving the queue or ending closes its alerts now, not at the next sweep.
     alerts_resolve_ended(call_id=call.pk)
 
 
