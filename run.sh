@@ -11,5 +11,5 @@ export DJANGO_SETTINGS_MODULE=acs_dispatch.settings
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 echo "ACS Dispatch on http://$HOST:$PORT/  (Ctrl-C stops it)"
-# Without beat, the deadline sweep runs on a loop inside the web process (see calls/apps.py).
-INPROCESS_SWEEP=${INPROCESS_SWEEP:-True} exec .venv/bin/daphne -b "$HOST" -p "$PORT" acs_dispatch.asgi:application
+# Without beat, the floor's timers run on a loop inside the web process (see calls/timers.py).
+TIMERS=${TIMERS:-inprocess} exec .venv/bin/daphne -b "$HOST" -p "$PORT" acs_dispatch.asgi:application

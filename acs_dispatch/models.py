@@ -25,13 +25,3 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
-
-
-class Counter(models.Model):
-    """A named gap-free counter (event ids, call numbers): read and bumped under a row lock."""
-
-    name = models.CharField(primary_key=True, max_length=40)
-    value = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"

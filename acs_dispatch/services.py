@@ -7,9 +7,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from acs_dispatch.events import AUDIT, event_append, user_sockets_close
 from acs_dispatch.exceptions import ValidationFailed
 from acs_dispatch.roles import Role
+from live.events import AUDIT, event_append, user_sockets_close
+from live.kinds import EventKind
 
 
 @transaction.atomic
@@ -39,7 +40,7 @@ def user_create(
     user.set_password(password)
     user.save()
     event_append(
-        kind="user.created",
+        kind=EventKind.USER_CREATED,
         actor=actor,
         data={"username": username, "role": role, "unit": unit.call_sign if unit else None},
         streams=[AUDIT],
@@ -51,7 +52,7 @@ def user_create(
 def user_login_record(*, user, ip: str | None) -> None:
     """Record a successful login in the event log (CJIS: audit every logon)."""
     event_append(
-        kind="user.logged_in", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT]
+        kind=EventKind.USER_LOGGED_IN, actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT]
     )
 
 
@@ -59,7 +60,10 @@ def user_login_record(*, user, ip: str | None) -> None:
 def user_logout_record(*, user, ip: str | None) -> None:
     """Record a logout and close the user's live sockets (after commit)."""
     event_append(
-        kind="user.logged_out", actor=user, data={"username": user.username, "ip": ip}, streams=[AUDIT]
+        kind=EventKind.USER_LOGGED_OUT,
+        actor=user,
+        data={"username": user.username, "ip": ip},
+        streams=[AUDIT],
     )
     user_id = user.pk
     transaction.on_commit(lambda: user_sockets_close(user_id=user_id), robust=True)
@@ -79,7 +83,7 @@ def user_role_set(*, user, role: str, unit=None, actor=None):
     user.is_staff = role == Role.ADMIN
     user.save(update_fields=["role", "unit", "is_staff"])
     event_append(
-        kind="user.role_changed",
+        kind=EventKind.USER_ROLE_CHANGED,
         actor=actor,
         data={"username": user.username, "from": old, "to": role, "unit": unit.call_sign if unit else None},
         streams=[AUDIT],
@@ -102,7 +106,7 @@ def user_unlock(*, username: str, actor) -> int:
     removed = reset(username=username)
     if removed:
         event_append(
-            kind="user.unlocked",
+            kind=EventKind.USER_UNLOCKED,
             actor=actor,
             data={"username": username, "attempts_cleared": removed},
             streams=[AUDIT],

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "acs_dispatch",
+    "live",
     "calls",
     "triage",
     "responders",
@@ -178,8 +179,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}  # seconds
 CELERY_TIMEZONE = "UTC"
 DEADLINE_SWEEP_INTERVAL = env_int("DEADLINE_SWEEP_INTERVAL", 5)  # seconds
-# In the embedded default there is no beat: run the sweep on a loop inside the web process.
-INPROCESS_SWEEP = env_bool("INPROCESS_SWEEP", False)
+# Who runs the floor's timers (calls/timers.py): "celery" (beat + a worker, production),
+# "inprocess" (a loop in each web process: the embedded default of ./run.sh, no broker) or "off".
+# INPROCESS_SWEEP=True is the older spelling of TIMERS=inprocess.
+TIMERS = os.environ.get("TIMERS", "inprocess" if env_bool("INPROCESS_SWEEP", False) else "celery")
+if TIMERS not in ("celery", "inprocess", "off"):
+    raise ImproperlyConfigured(f"TIMERS must be celery, inprocess or off, not {TIMERS!r}")
 
 # --- Auth, sessions and lockout (FBI CJIS Security Policy 5.5.3 / 5.5.5)
 AUTH_USER_MODEL = "acs_dispatch.User"

@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/locked/", views.accounts_locked_view, name="accounts_locked"),
     path("calls/", include("calls.urls")),
     path("alerts/", include("calls.alerts_urls")),
-    path("units/", include("responders.urls")),
+    path("units/", include("calls.units_urls")),
     path("triage/", include("triage.urls")),
     path("api/v1/", include("acs_dispatch.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,3 +22,9 @@ urlpatterns = [
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("django-admin/", admin.site.urls),
 ]
+
+# Under /api/ these answer in the API's one error shape (problem+json), elsewhere with Django's pages.
+handler400 = "acs_dispatch.views.bad_request"
+handler403 = "acs_dispatch.views.permission_denied"
+handler404 = "acs_dispatch.views.page_not_found"
+handler500 = "acs_dispatch.views.server_error"

@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from acs_dispatch.exceptions import PROBLEM_CONTENT_TYPE, problem_body
 from acs_dispatch.middleware import ACTIVE_AT_KEY, session_probe
 from acs_dispatch.roles import ROLE_HOME, Role, user_has_role
 from acs_dispatch.selectors import accounts_locked
@@ -118,3 +120,40 @@ def accounts_locked_view(request: HttpRequest) -> HttpResponse:
 
 
 ALL_ROLES = tuple(Role.values)
+
+
+# --- Errors: JSON in the API's one shape under /api/, Django's pages elsewhere.
+
+
+def _api_problem(request: HttpRequest, *, status: int, detail: str, code: str) -> JsonResponse | None:
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse(
+        problem_body(status=status, detail=detail, code=code),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_problem(
+        request, status=404, detail="No such resource.", code="not_found"
+    ) or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _api_problem(
+        request, status=500, detail="The server failed; the error is logged.", code="server_error"
+    ) or defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_problem(
+        request, status=400, detail="Bad request.", code="bad_request"
+    ) or defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_problem(
+        request, status=403, detail="You may not do this.", code="not_allowed"
+    ) or defaults.permission_denied(request, exception)

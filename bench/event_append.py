@@ -37,7 +37,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.test.utils import setup_databases, teardown_databases
 
-    from acs_dispatch.events import DISPATCH, SUPERVISOR, event_append
+    from live.events import DISPATCH, SUPERVISOR, event_append
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "bench_event_append"
     old = setup_databases(verbosity=0, interactive=False)

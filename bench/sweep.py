@@ -34,9 +34,9 @@ os.environ["TEST_DB_NAME"] = (
 
 
 def populate(*, calls: int, units: int, due_fraction: float, now: dt.datetime, rng: random.Random) -> None:
-    from calls.models import Call
-    from calls.services.alerts import DEFAULT_THRESHOLDS
-    from responders.models import Assignment, Unit
+    from calls.models import Assignment, Call
+    from calls.policies import DEFAULT_THRESHOLDS
+    from responders.models import Unit
     from responders.services import agencies_ensure
 
     agencies_ensure()
@@ -126,7 +126,7 @@ def main() -> None:
     from django.utils import timezone
 
     from calls.models import Alert, Call
-    from calls.services.alerts import deadlines_sweep
+    from calls.services.timers import deadlines_sweep
 
     old = setup_databases(verbosity=0, interactive=False)
     try:

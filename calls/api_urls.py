@@ -3,6 +3,7 @@
 from django.urls import path
 
 from calls import api
+from calls.api import units as units_api
 
 urlpatterns = [
     path("calls", api.CallsApi.as_view(), name="api-calls"),
@@ -29,4 +30,38 @@ urlpatterns = [
         name="api-call-alerts-acknowledge",
     ),
     path("thresholds", api.ThresholdsApi.as_view(), name="api-thresholds"),
+    # the units on the floor: recommendations, assignments, status
+    path(
+        "calls/<int:call_id>/recommendations",
+        units_api.UnitsRecommendApi.as_view(),
+        name="api-call-recommendations",
+    ),
+    path("calls/<int:call_id>/assignments", units_api.UnitAssignApi.as_view(), name="api-call-assignments"),
+    path(
+        "assignments/<int:assignment_id>/acknowledge",
+        units_api.AssignmentAcknowledgeApi.as_view(),
+        name="api-assignment-acknowledge",
+    ),
+    path(
+        "assignments/<int:assignment_id>/scene-safe",
+        units_api.AssignmentSceneSafeApi.as_view(),
+        name="api-assignment-scene-safe",
+    ),
+    path(
+        "assignments/<int:assignment_id>/clear",
+        units_api.AssignmentClearApi.as_view(),
+        name="api-assignment-clear",
+    ),
+    path(
+        "assignments/<int:assignment_id>/unassign",
+        units_api.AssignmentUnassignApi.as_view(),
+        name="api-assignment-unassign",
+    ),
+    path(
+        "assignments/<int:assignment_id>/reassign",
+        units_api.AssignmentReassignApi.as_view(),
+        name="api-assignment-reassign",
+    ),
+    path("units", units_api.UnitsApi.as_view(), name="api-units"),
+    path("units/<str:call_sign>/status", units_api.UnitStatusApi.as_view(), name="api-unit-status"),
 ]

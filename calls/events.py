@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.models import Alert, DeadlineThreshold
 from calls.policies import (
     call_agencies_missing,
@@ -23,6 +22,7 @@ from calls.policies import (
     call_order_holds,
     call_police_first,
 )
+from live.events import DISPATCH, SUPERVISOR, unit_stream
 
 
 class CallSummary(TypedDict):

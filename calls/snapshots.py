@@ -24,29 +24,17 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.events import alert_summary, call_summary
-from calls.models import (
-    OPEN_STATUSES,
-    BackupRequest,
-    Call,
-    CallAgencyWaiver,
-    ClinicalNote,
-    EventDelivery,
-    StreamHead,
-)
+from calls.models import OPEN_STATUSES, Assignment, BackupRequest, Call, CallAgencyWaiver, ClinicalNote
 from calls.selectors.alerts import alerts_open
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from live.models import EventDelivery
+from live.selectors import stream_head
 from responders.events import unit_summary
-from responders.models import Assignment, Unit
+from responders.models import Unit, Zone
 
 ACS = "ACS"
 HISTORY_LENGTH = 30  # status changes shown on a unit's dashboard
-
-
-def stream_head(*, stream: str) -> int:
-    """The id of the last event delivered on `stream` (0 when none yet)."""
-    head = StreamHead.objects.filter(stream=stream).values_list("last_event_id", flat=True).first()
-    return int(head or 0)
 
 
 def _calls_with_related(calls) -> list[Call]:
@@ -210,9 +198,10 @@ def unit_history(*, unit: Unit, limit: int = HISTORY_LENGTH) -> list[dict[str, A
     return history
 
 
-def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
+def unit_snapshot(*, unit: Unit, clinical_reader: bool) -> dict[str, Any]:
     """A unit's dashboard: the unit, its current call (if any) with the other units on it, open
-    alerts about it, its status history; the call's clinical notes only for an ACS unit."""
+    alerts about it, its status history; the call's clinical notes only for a crew that may read
+    them (`clinical_reader`: calls.policies.may_read_clinical_notes of the socket's user)."""
     last_event_id = stream_head(stream=unit_stream(unit.id))  # first: see the module docstring
     unit = Unit.objects.select_related("home_zone").get(pk=unit.pk)
     assignment = Assignment.objects.filter(unit=unit, cleared_at__isnull=True).select_related("call").first()
@@ -220,7 +209,7 @@ def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
     notes: list[dict[str, Any]] = []
     if assignment is not None:
         call = _call_summaries(_calls_with_related(Call.objects.filter(pk=assignment.call_id)))[0]
-        if unit.agency_id == ACS:
+        if clinical_reader:
             notes = [
                 note_summary(n)
                 for n in ClinicalNote.objects.filter(call_id=assignment.call_id)
@@ -239,8 +228,6 @@ def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
 
 def zones_for_map() -> list[dict[str, Any]]:
     """The service zones with their GeoJSON geometry, for maps and zone filters."""
-    from responders.models import Zone
-
     return [
         {"id": z.id, "name": z.name, "approximate": z.approximate, "geometry": z.geometry}
         for z in Zone.objects.filter(kind=Zone.Kind.SERVICE).order_by("name")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
+from live.events import DISPATCH, SUPERVISOR, unit_stream
 
 
 class UnitSummary(TypedDict):

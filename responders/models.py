@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 
@@ -86,42 +84,3 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.call_sign
-
-
-class Assignment(models.Model):
-    """A unit committed to a call, from assignment until it clears."""
-
-    call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="assignments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    assigned_at = models.DateTimeField(default=timezone.now)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    en_route_at = models.DateTimeField(null=True, blank=True)
-    on_scene_at = models.DateTimeField(null=True, blank=True)
-    cleared_at = models.DateTimeField(null=True, blank=True)
-    cleared_reason = models.CharField(max_length=200, blank=True)
-    # Police sent to stage nearby (ACS_LEAD_POLICE_STAGED): they hold off until needed.
-    staged = models.BooleanField(default=False)
-    # Why the dispatcher sent this unit although the call's order forbade it yet (ACS before police).
-    override_reason = models.CharField(max_length=500, blank=True)
-    # When this (police) unit reported the scene safe: the ACS units on the call were told then.
-    scene_safe_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            # With the row lock in unit_assign this is the second wall: even a code path that
-            # forgets the lock cannot commit a unit to two calls at once.
-            models.UniqueConstraint(
-                fields=["unit"], condition=Q(cleared_at__isnull=True), name="one_active_assignment_per_unit"
-            ),
-        ]
-        indexes = [models.Index(fields=["call", "cleared_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id} -> call {self.call_id}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.cleared_at is None

@@ -12,9 +12,10 @@ import numpy as np
 import shapely
 from django.db.models import QuerySet
 from shapely import STRtree
+from shapely.geometry import mapping, shape
 
 from responders.geography import ZoneIndex
-from responders.models import Assignment, Unit, Zone
+from responders.models import Unit, Zone
 
 _zone_index: ZoneIndex | None = None
 _zone_index_lock = threading.Lock()
@@ -43,7 +44,7 @@ def zone_at(*, lat: float, lon: float) -> Zone | None:
     return Zone.objects.get(pk=zone_id) if zone_id is not None else None
 
 
-# --- units and assignments ---------------------------------------------------------------------------
+# --- units ---------------------------------------------------------------------------
 
 
 def units_list(*, agency: str | None = None, status: str | None = None) -> QuerySet[Unit]:
@@ -56,26 +57,8 @@ def units_list(*, agency: str | None = None, status: str | None = None) -> Query
     return units.order_by("agency_id", "call_sign")
 
 
-def units_with_assignment(*, units) -> list[tuple[Unit, Assignment | None]]:
-    """Each unit with its active assignment (and its call), in two queries."""
-    units = list(units)
-    active = {
-        a.unit_id: a
-        for a in Assignment.objects.filter(unit__in=units, cleared_at__isnull=True).select_related("call")
-    }
-    return [(u, active.get(u.pk)) for u in units]
-
-
 def unit_get(*, call_sign: str) -> Unit | None:
     return Unit.objects.select_related("home_zone").filter(call_sign__iexact=call_sign).first()
-
-
-def assignment_get(*, assignment_id: int) -> Assignment | None:
-    return Assignment.objects.select_related("call", "unit").filter(pk=assignment_id).first()
-
-
-def assignment_active_for_unit(*, unit: Unit) -> Assignment | None:
-    return Assignment.objects.select_related("call").filter(unit=unit, cleared_at__isnull=True).first()
 
 
 # --- recommendation ------------------------------------------------------------------------------------
@@ -298,22 +281,15 @@ def _units_spanish_first(
     return [candidate, *others][:limit]
 
 
-def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
+def units_recommend(*, call: Any, on_call: dict[str, str], limit: int = 3) -> list[dict[str, Any]]:
     """For each agency on the call, the nearest available suitable units, or a plain statement that
     none is free with the fallback (a CIT-trained police unit for ACS) or the agency's queue. For a
     Spanish-speaking caller a Spanish-speaking unit not much farther comes first (SPANISH_PREFERENCE_EXTRA_M).
 
-    Advisory only: never assigns. Agencies already covered by a unit on the call are reported as such.
+    Advisory only: never assigns. Agencies already covered by a unit on the call (`on_call`: agency ->
+    call sign, given by calls.selectors.call_units_recommend) are reported as such.
     """
     needed = capabilities_needed(call=call)
-    if hasattr(call, "active_assignments"):  # prefetched by calls.selectors
-        on_call = {a.unit.agency_id: a.unit.call_sign for a in call.active_assignments}
-    else:
-        on_call = dict(
-            Assignment.objects.filter(call_id=call.pk, cleared_at__isnull=True).values_list(
-                "unit__agency_id", "unit__call_sign"
-            )
-        )
     result = []
     for agency in call.agencies:
         needs = needed.get(agency, frozenset())
@@ -374,8 +350,6 @@ def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
 
 def zones_outline(*, tolerance: float = 0.0005) -> list[dict[str, Any]]:
     """The service zones as simplified GeoJSON features (for small maps drawn without tiles)."""
-    from shapely.geometry import mapping, shape
-
     features = []
     for zone_id, name, geometry in Zone.objects.filter(kind=Zone.Kind.SERVICE).values_list(
         "id", "name", "geometry"

@@ -204,7 +204,7 @@ def capture_events(monkeypatch, django_capture_on_commit_callbacks):
     @contextlib.contextmanager
     def capture():
         pushed: list[tuple[str, dict]] = []
-        monkeypatch.setattr("acs_dispatch.events._group_send", lambda frames: pushed.extend(frames))
+        monkeypatch.setattr("live.events._group_send", lambda frames: pushed.extend(frames))
         with django_capture_on_commit_callbacks(execute=True):
             yield pushed
 

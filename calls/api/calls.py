@@ -17,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from acs_dispatch.permissions import IsCallTaker, IsDispatcher, IsStaffRole, roles_permission
-from acs_dispatch.roles import Role, user_reads_clinical_notes
+from acs_dispatch.roles import Role
 from calls.events import call_summary
 from calls.models import Call, CallerLanguage
+from calls.policies import may_read_clinical_notes
 from calls.selectors import (
     call_assignments_active,
     call_get,
@@ -364,7 +365,7 @@ class ClinicalNotesApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, call_id: int) -> Response:
-        if not user_reads_clinical_notes(request.user):
+        if not may_read_clinical_notes(user=request.user):
             raise PermissionDenied("Clinical notes are for ACS staff only.")
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -9,10 +9,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
-from acs_dispatch.roles import Role, user_has_role, user_reads_clinical_notes
+from acs_dispatch.roles import Role, user_has_role
 from calls.models import (
     OPEN_STATUSES,
+    Assignment,
     BackupRequest,
     Call,
     CallAgencyWaiver,
@@ -20,14 +20,16 @@ from calls.models import (
     CautionFlag,
     ClinicalNote,
     Disposition,
-    Event,
 )
 from calls.policies import (  # noqa: F401 (NEUTRAL_DISPOSITIONS, disposition_agencies re-exported)
     NEUTRAL_DISPOSITIONS,
     call_agencies_missing,
     disposition_agencies,
+    may_read_clinical_notes,
     phone_normalize,
 )
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from live.models import Event
 
 HISTORY_DAYS = 90
 HISTORY_RADIUS_M = 100
@@ -36,8 +38,6 @@ HISTORY_LIMIT = 50
 
 def _with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
     """What call_summary reads, loaded in a fixed number of queries."""
-    from responders.models import Assignment
-
     return calls.select_related("call_type", "zone").prefetch_related(
         Prefetch(
             "assignments",
@@ -130,9 +130,7 @@ def call_visible(*, call: Call, user: Any) -> bool:
 def clinical_notes_for(*, call: Call, user: Any) -> list[ClinicalNote] | None:
     """The ACS clinical notes of a call for a user who may read them (ACS supervisor, admin, an ACS
     responder whose unit worked the call), else None: police and fire never get them."""
-    if not user_reads_clinical_notes(user):
-        return None
-    if user_has_role(user, Role.RESPONDER) and not call.assignments.filter(unit_id=user.unit_id).exists():
+    if not may_read_clinical_notes(user=user, call=call):
         return None
     return list(call.clinical_notes.select_related("author").order_by("created_at", "pk"))
 

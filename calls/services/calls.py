@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from acs_dispatch.events import AUDIT, SUPERVISOR, counter_next, event_append, unit_stream
 from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import call_decision, call_streams, call_summary
@@ -27,9 +26,18 @@ from calls.models import (
     ClinicalNote,
     Disposition,
 )
-from calls.policies import disposition_agencies, phone_normalize  # noqa: F401 (phone_normalize re-exported)
+from calls.policies import (  # noqa: F401 (phone_normalize re-exported)
+    clinical_note_streams,
+    disposition_agencies,
+    may_read_clinical_notes,
+    phone_normalize,
+)
 from calls.services.alerts import alerts_resolve_ended
+from calls.services.units import assignments_release
+from live.events import AUDIT, counter_next, event_append
+from live.kinds import EventKind
 from responders.models import Agency
+from responders.selectors import zone_at
 from triage.engine import CallInput, Decision, triage
 from triage.models import RuleSet
 from triage.selectors import engine_published
@@ -65,7 +73,7 @@ def call_types_load(*, rows: list[dict[str, Any]], actor: Any = None) -> dict[st
     CallType.objects.bulk_create(to_create)
     if created or updated:
         event_append(
-            kind="call_types.loaded",
+            kind=EventKind.CALL_TYPES_LOADED,
             actor=actor,
             data={"created": created, "updated": updated},
             streams=[AUDIT],
@@ -156,7 +164,9 @@ def _call_status_set(*, call: Call, to: str, actor: Any, reason: str = "") -> No
     before = call.status
     call.status = to
     call.save(update_fields=["status"])
-    _call_event(kind="call.status_changed", call=call, actor=actor, before=before, after=to, reason=reason)
+    _call_event(
+        kind=EventKind.CALL_STATUS_CHANGED, call=call, actor=actor, before=before, after=to, reason=reason
+    )
 
 
 def call_number_next() -> str:
@@ -208,8 +218,6 @@ def call_create(
     if errors:
         raise ValidationFailed("The call has invalid fields.", errors=errors)
 
-    from responders.selectors import zone_at
-
     zone = zone_at(lat=lat, lon=lon) if lat is not None and lon is not None else None
     call = Call.objects.create(
         number=call_number_next(),
@@ -233,7 +241,7 @@ def call_create(
         caller_is_subject=_bool_to_answer(caller_is_subject),
         status=Call.Status.NEW,
     )
-    _call_event(kind="call.created", call=call, actor=actor)
+    _call_event(kind=EventKind.CALL_CREATED, call=call, actor=actor)
     return call_triage(call=call, actor=actor)
 
 
@@ -311,7 +319,7 @@ def call_triage(*, call: Call, actor: Any) -> Call:
         call.status = Call.Status.PENDING
         update.append("status")
     call.save(update_fields=update)
-    _call_event(kind="call.triaged", call=call, actor=actor)
+    _call_event(kind=EventKind.CALL_TRIAGED, call=call, actor=actor)
     return call
 
 
@@ -363,7 +371,7 @@ def call_override(
             "overridden_at",
         ]
     )
-    _call_event(kind="call.overridden", call=call, actor=actor, reason=call.override_reason)
+    _call_event(kind=EventKind.CALL_OVERRIDDEN, call=call, actor=actor, reason=call.override_reason)
     return call
 
 
@@ -404,7 +412,6 @@ def call_units_changed(*, call: Call, actor: Any, reason: str = "") -> Call:
 def _call_end(*, call: Call, to: str, disposition: str, actor: Any, reason: str) -> list[int]:
     """Move a locked call to a final state, clearing every unit still on it. Returns their ids."""
     _call_transition_check(call, to)
-    from responders.services import assignments_release
 
     released = assignments_release(call=call, actor=actor, reason=reason)
     call.status = to
@@ -448,7 +455,7 @@ def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> C
         reason=f"call closed: {dispo.code}",
     )
     _call_event(
-        kind="call.closed",
+        kind=EventKind.CALL_CLOSED,
         call=call,
         actor=actor,
         extra_unit_ids=released,
@@ -471,7 +478,9 @@ def call_cancel(*, call: Call, reason: str, actor: Any) -> Call:
         actor=actor,
         reason=f"call cancelled: {reason}",
     )
-    _call_event(kind="call.cancelled", call=call, actor=actor, extra_unit_ids=released, reason=reason.strip())
+    _call_event(
+        kind=EventKind.CALL_CANCELLED, call=call, actor=actor, extra_unit_ids=released, reason=reason.strip()
+    )
     return call
 
 
@@ -493,17 +502,13 @@ def call_mark_duplicate(*, call: Call, of: Call, actor: Any) -> Call:
     )
     call.save(update_fields=["duplicate_of"])
     _call_event(
-        kind="call.marked_duplicate",
+        kind=EventKind.CALL_MARKED_DUPLICATE,
         call=call,
         actor=actor,
         extra_unit_ids=released,
         of={"id": original.pk, "number": original.number},
     )
     return call
-
-
-def _user_unit_on_call(user: Any, call: Call) -> bool:
-    return bool(getattr(user, "unit_id", None) and call.assignments.filter(unit_id=user.unit_id).exists())
 
 
 @transaction.atomic
@@ -516,25 +521,17 @@ def clinical_note_add(*, call: Call, text: str, actor: Any) -> ClinicalNote:
     """
     if not text.strip():
         raise ValidationFailed("The note is empty.", errors={"text": ["Write the note."]})
-    is_acs_responder = (
-        user_has_role(actor, Role.RESPONDER)
-        and actor.unit_id is not None
-        and actor.unit.agency_id == "ACS"
-        and _user_unit_on_call(actor, call)
-    )
-    if not (user_has_role(actor, Role.ACS_SUPERVISOR, Role.ADMIN) or is_acs_responder):
+    if not may_read_clinical_notes(user=actor, call=call):
         raise NotAllowed("Only ACS staff on the call, ACS supervisors and admins write clinical notes.")
     note = ClinicalNote.objects.create(call=call, author=actor, text=text.strip(), created_at=timezone.now())
     summary = call_summary(call)
     acs_unit_ids = [u["unit_id"] for u in summary["units"] if u["agency"] == "ACS"]
-    # Health information: the streams are named here, never derived from call_streams, which
-    # would include the dispatch board and police/fire units.
     event_append(
-        kind="note.added",
+        kind=EventKind.NOTE_ADDED,
         actor=actor,
         call=call,
         data={"call": summary, "note": clinical_note_summary(note=note)},
-        streams=[SUPERVISOR, *(unit_stream(uid) for uid in acs_unit_ids)],
+        streams=clinical_note_streams(acs_unit_ids=acs_unit_ids),
     )
     return note
 
@@ -588,7 +585,7 @@ def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: An
         call.agencies = [*call.agencies, agency]
         call.save(update_fields=["agencies"])
     _call_event(
-        kind="backup.requested",
+        kind=EventKind.BACKUP_REQUESTED,
         call=call,
         actor=actor,
         backup_request={"id": request.pk, "agency": agency, "unit": unit.call_sign, "reason": request.reason},
@@ -631,7 +628,7 @@ def caution_flag_add(
         created_at=timezone.now(),
     )
     event_append(
-        kind="caution_flag.added",
+        kind=EventKind.CAUTION_FLAG_ADDED,
         actor=actor,
         data={"id": flag.pk, "text": flag.text, "address": flag.address, "caller_phone": flag.caller_phone},
         streams=[AUDIT],
@@ -664,7 +661,7 @@ def dispositions_load(*, path: Path = DISPOSITIONS_FILE, actor: Any = None) -> d
             updated += 1
     if created or updated:
         event_append(
-            kind="dispositions.loaded",
+            kind=EventKind.DISPOSITIONS_LOADED,
             actor=actor,
             data={"created": created, "updated": updated},
             streams=[AUDIT],

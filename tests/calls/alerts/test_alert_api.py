@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from calls.models import Alert, DeadlineThreshold
-from responders.services import assignment_acknowledge, unit_status_change
+from calls.services import assignment_acknowledge, unit_status_change
 
 
 @pytest.fixture

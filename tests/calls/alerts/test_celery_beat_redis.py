@@ -65,8 +65,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _unacknowledged_assignment(zones, acs_12) -> None:
     """ACS-12 assigned 30 s ago and silent; the ACK clock of ACS P2 set to 10 s / 1 h."""
-    from calls.models import Call, DeadlineThreshold
-    from responders.models import Assignment, Unit
+    from calls.models import Assignment, Call, DeadlineThreshold
+    from responders.models import Unit
 
     DeadlineThreshold.objects.create(
         kind="ACK", agency="ACS", priority=2, warn_seconds=10, escalate_seconds=3600

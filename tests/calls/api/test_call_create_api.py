@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.authtoken.models import Token
 
-from calls.models import Call, Event
+from calls.models import Call
+from live.models import Event
 
 URL = "/api/v1/calls"
 CALL = {

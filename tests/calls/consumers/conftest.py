@@ -21,9 +21,9 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from acs_dispatch.events import SUPERVISOR, event_append, unit_stream
 from calls.events import call_streams, call_summary
 from calls.models import Call, ClinicalNote
+from live.events import SUPERVISOR, event_append, unit_stream
 
 _numbers = itertools.count(1)
 
@@ -120,7 +120,7 @@ def note_event():
 
 @pytest.fixture
 def assign():
-    from responders.models import Assignment
+    from calls.models import Assignment
 
     @_sync
     def make(call, unit):

@@ -16,7 +16,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from responders.selectors import zone_at
 from triage.engine import CallInput, CompiledRuleSet, compile_ruleset, load_rules_file, triage
+from triage.models import RuleSet
+from triage.selectors import engine_published
+from triage.services import DEFAULT_RULES_FILE
 
 ANSWER_FIELDS = ("weapons", "violence", "medical", "caller_is_subject")
 
@@ -65,8 +69,6 @@ class Command(BaseCommand):
         zone_cache: dict[tuple[float, float], str | None] = {}
 
         def zone_name(*, lat: float, lon: float) -> str | None:
-            from responders.selectors import zone_at
-
             key = (lat, lon)
             if key not in zone_cache:
                 zone = zone_at(lat=lat, lon=lon)
@@ -89,10 +91,6 @@ class Command(BaseCommand):
             out.flush()
 
     def _rules(self) -> CompiledRuleSet:
-        from triage.models import RuleSet
-        from triage.selectors import engine_published
-        from triage.services import DEFAULT_RULES_FILE
-
         try:
             return engine_published()
         except RuleSet.DoesNotExist:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from calls.models import Call
-from responders.models import Assignment
+from calls.models import Assignment, Call
 from tests.calls.support import GUN_CALL, GUN_DECISION, assign, decision_store
 
 

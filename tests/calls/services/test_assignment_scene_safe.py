@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import Conflict, NotAllowed, ValidationFailed
-from calls.models import Event
-from responders.services import assignment_clear, assignment_scene_safe, unit_assign
+from calls.services import assignment_clear, assignment_scene_safe, unit_assign
+from live.models import Event
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""REST endpoints of responders: recommendations, assignments and unit status."""
+"""REST endpoints of the units on the floor: recommendations, assignments and unit status."""
 
 from __future__ import annotations
 
@@ -11,17 +11,10 @@ from rest_framework.views import APIView
 
 from acs_dispatch.permissions import IsDispatcher, IsStaffRole, roles_permission
 from acs_dispatch.roles import Role
-from calls.api import call_or_404
-from responders.events import unit_summary
-from responders.models import Assignment, Unit
-from responders.selectors import (
-    assignment_get,
-    unit_get,
-    units_list,
-    units_recommend,
-    units_with_assignment,
-)
-from responders.services import (
+from calls.api.calls import call_or_404
+from calls.models import Assignment
+from calls.selectors.assignments import assignment_get, call_units_recommend, units_with_assignment
+from calls.services.assignments import (
     assignment_acknowledge,
     assignment_clear,
     assignment_reassign,
@@ -30,6 +23,9 @@ from responders.services import (
     unit_assign,
     unit_status_change,
 )
+from responders.events import unit_summary
+from responders.models import Unit
+from responders.selectors import unit_get, units_list
 
 IsUnitActor = roles_permission(Role.RESPONDER, Role.DISPATCHER, Role.ADMIN)
 
@@ -95,7 +91,7 @@ class UnitsRecommendApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request, call_id: int) -> Response:
         call = call_or_404(request, call_id)
-        return Response(self.OutputSerializer(units_recommend(call=call), many=True).data)
+        return Response(self.OutputSerializer(call_units_recommend(call=call), many=True).data)
 
 
 class UnitAssignApi(APIView):

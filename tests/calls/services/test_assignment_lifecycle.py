@@ -3,9 +3,8 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
-from calls.models import Call, Event
-from responders.models import Unit
-from responders.services import (
+from calls.models import Call
+from calls.services import (
     assignment_acknowledge,
     assignment_clear,
     assignment_reassign,
@@ -13,6 +12,8 @@ from responders.services import (
     unit_assign,
     unit_status_change,
 )
+from live.models import Event
+from responders.models import Unit
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from calls.models import Call
-from responders.models import Assignment, Unit
+from calls.models import Assignment, Call
+from responders.models import Unit
 from tests.calls.support import assign
 
 

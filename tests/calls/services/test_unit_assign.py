@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import Conflict, InvalidTransition, UnitUnavailable
-from calls.models import Call, Event
-from calls.services import call_cancel
-from responders.models import Assignment, Unit
-from responders.services import unit_assign
+from calls.models import Assignment, Call
+from calls.services import call_cancel, unit_assign
+from live.models import Event
+from responders.models import Unit
 
 
 def test_it_commits_the_unit_and_dispatches_the_call(make_call, dana, acs_12, capture_events):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import OrderRefused
-from calls.models import Call, Event
+from calls.models import Assignment, Call
 from calls.selectors import calls_pending
-from responders.models import Assignment, Unit
-from responders.services import unit_assign
+from calls.services import unit_assign
+from live.models import Event
+from responders.models import Unit
 from tests.calls.support import GUN_CALL, GUN_DECISION, decision_store
 
 

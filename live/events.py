@@ -16,8 +16,8 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from acs_dispatch.models import Counter
-from calls.models import Event, EventDelivery, StreamHead
+from live.kinds import EventKind
+from live.models import Counter, Event, EventDelivery, StreamHead
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +64,17 @@ def counter_next(*, name: str) -> int:
 @transaction.atomic
 def event_append(
     *,
-    kind: str,
+    kind: EventKind | str,
     actor: Any,
     data: Mapping[str, Any],
     streams: Iterable[str],
     call: Any = None,
     unit: Any = None,
 ) -> Event:
-    """Append an Event inside the caller's transaction; push it to its streams after commit."""
+    """Append an Event inside the caller's transaction; push it to its streams after commit.
+
+    Raises ValueError for a kind that is not an EventKind (live/kinds.py)."""
+    kind = EventKind(kind)
     # Serialize now, so a bad payload fails inside the service that built it
     # rather than in an on_commit hook with a useless traceback.
     payload = json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
@@ -79,7 +82,12 @@ def event_append(
     event_id = counter_next(name=EVENT_COUNTER)
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = Event.objects.create(
-        id=event_id, kind=kind, actor_id=actor_id, call=call, unit=unit, data=payload
+        id=event_id,
+        kind=kind,
+        actor_id=actor_id,
+        call_id=getattr(call, "pk", call),
+        unit_id=getattr(unit, "pk", unit),
+        data=payload,
     )
     # Still under the counter lock: no other writer can move these heads until commit.
     heads = dict(StreamHead.objects.filter(stream__in=streams).values_list("stream", "last_event_id"))

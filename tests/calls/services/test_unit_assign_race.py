@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from calls.models import Call
-from responders.models import Assignment, Unit
+from calls.models import Assignment, Call
+from responders.models import Unit
 
 
 @pytest.mark.postgres

@@ -8,7 +8,7 @@ from calls.models import CallerLanguage
 
 
 def test_it_labels_every_caller_language_on_the_unit_dashboard(client_as, riley):
-    response = client_as(riley).get(reverse("responders:unit_dashboard"))
+    response = client_as(riley).get(reverse("units:unit_dashboard"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -20,6 +20,6 @@ def test_it_labels_every_caller_language_on_the_unit_dashboard(client_as, riley)
 
 
 def test_it_asks_a_reason_for_backup_on_the_unit_dashboard(client_as, riley):
-    html = client_as(riley).get(reverse("responders:unit_dashboard")).content.decode()
+    html = client_as(riley).get(reverse("units:unit_dashboard")).content.decode()
 
     assert 'id="backup-reason" name="reason" type="text" maxlength="300" required' in html
