@@ -102,7 +102,9 @@ def test_it_keeps_ids_gap_free_in_commit_order_under_concurrent_writers():
         try:
             while not done.is_set():
                 seen = list(
-                    Event.objects.filter(kind="call.status_changed").order_by("id").values_list("id", flat=True)
+                    Event.objects.filter(kind="call.status_changed")
+                    .order_by("id")
+                    .values_list("id", flat=True)
                 )
                 if seen and seen != list(range(seen[0], seen[0] + len(seen))):
                     holes_seen.append(seen)
