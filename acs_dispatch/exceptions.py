@@ -102,7 +102,10 @@ def api_exception_handler(exc, context):
     """Every API error in the one shape: domain refusals (DispatchError), DRF's own (validation,
     authentication, permission, 404, 405, throttling)."""
     if isinstance(exc, DispatchError):
-        return problem_response(status=exc.status_code, detail=exc.message, code=exc.code, **exc.extra)
+        extra = dict(exc.extra)
+        if "status" in extra:  # the row's state; `status` is the HTTP status in RFC 7807
+            extra["current_status"] = extra.pop("status")
+        return problem_response(status=exc.status_code, detail=exc.message, code=exc.code, **extra)
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django's 500 handler answers (acs_dispatch.views.server_error)

@@ -30,6 +30,7 @@ urlpatterns = [
         name="api-call-alerts-acknowledge",
     ),
     path("thresholds", api.ThresholdsApi.as_view(), name="api-thresholds"),
+    path("caution-flags", api.CautionFlagCreateApi.as_view(), name="api-caution-flags"),
     # the units on the floor: recommendations, assignments, status
     path(
         "calls/<int:call_id>/recommendations",

@@ -224,8 +224,8 @@ NEUTRAL_DISPOSITIONS = frozenset({"X", "O", "K", "U", "W", "CAN", "DUP", "V"})
 def disposition_agencies(*, disposition: Any) -> frozenset[str]:
     """The agencies whose units may close a call with `disposition` (see dispositions_active)."""
     if disposition.code in NEUTRAL_DISPOSITIONS:
-        return frozenset({"POLICE", "FIRE_EMS", "ACS"})
-    return frozenset({"ACS"}) if disposition.acs_outcome else frozenset({"POLICE"})
+        return frozenset({Agency.Code.POLICE, Agency.Code.FIRE_EMS, Agency.Code.ACS})
+    return frozenset({Agency.Code.ACS}) if disposition.acs_outcome else frozenset({Agency.Code.POLICE})
 
 
 def phone_normalize(*, phone: str) -> str:
@@ -237,6 +237,15 @@ def phone_normalize(*, phone: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits
+
+
+# --- is ACS on a call ------------------------------------------------------------------------------------
+
+
+def call_involves_acs(*, agencies: Iterable[str], unit_agencies: Iterable[str] = ()) -> bool:
+    """ACS is among the call's agencies (lead or not), or an ACS unit works it. The ACS supervisor
+    sees such a call, its alerts and its figures."""
+    return ACS in set(agencies) or ACS in set(unit_agencies)
 
 
 # --- who reads ACS clinical notes ------------------------------------------------------------------

@@ -21,31 +21,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from calls.events import alert_summary, call_summary
-from calls.models import OPEN_STATUSES, Assignment, BackupRequest, Call, CallAgencyWaiver, ClinicalNote
+from calls.models import Assignment, BackupRequest, Call, ClinicalNote
+from calls.policies import call_involves_acs
 from calls.selectors.alerts import alerts_open
+from calls.selectors.calls import calls_open, calls_with_details
 from live.events import DISPATCH, SUPERVISOR, unit_stream
 from live.models import EventDelivery
 from live.selectors import stream_head
 from responders.events import unit_summary
-from responders.models import Unit, Zone
+from responders.models import Agency, Unit, Zone
 
-ACS = "ACS"
+ACS = Agency.Code.ACS.value
 HISTORY_LENGTH = 30  # status changes shown on a unit's dashboard
 
 
 def _calls_with_related(calls) -> list[Call]:
-    active = Assignment.objects.filter(cleared_at__isnull=True).select_related("unit")
-    return list(
-        calls.select_related("call_type", "zone").prefetch_related(
-            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
-            Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
-            Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
-        )
-    )
+    return list(calls_with_details(calls))
 
 
 def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
@@ -62,8 +56,7 @@ def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
 
 def calls_open_summaries() -> list[dict[str, Any]]:
     """Every open call (not closed, cancelled or duplicate), oldest first."""
-    calls = _calls_with_related(Call.objects.filter(status__in=OPEN_STATUSES).order_by("received_at", "id"))
-    return _call_summaries(calls)
+    return _call_summaries(calls_open())
 
 
 def _active_assignments_by_unit() -> dict[int, Assignment]:
@@ -108,7 +101,9 @@ def dispatch_snapshot() -> dict[str, Any]:
 
 
 def _is_acs_call(summary: dict[str, Any]) -> bool:
-    return ACS in summary["agencies"] or any(u["agency"] == ACS for u in summary["units"])
+    return call_involves_acs(
+        agencies=summary["agencies"], unit_agencies=[u["agency"] for u in summary["units"]]
+    )
 
 
 def today_start() -> dt.datetime:

@@ -15,7 +15,7 @@ from shapely import STRtree
 from shapely.geometry import mapping, shape
 
 from responders.geography import ZoneIndex
-from responders.models import Unit, Zone
+from responders.models import Agency, Unit, Zone
 
 _zone_index: ZoneIndex | None = None
 _zone_index_lock = threading.Lock()
@@ -236,16 +236,20 @@ def capabilities_needed(*, call: Any) -> dict[str, frozenset[str]]:
     ).lower()
     needed: dict[str, frozenset[str]] = {}
     if any(word in text for word in MENTAL_HEALTH_WORDS):
-        needed["ACS"] = frozenset({Unit.Capability.BEHAVIORAL_HEALTH.value})
+        needed[Agency.Code.ACS] = frozenset({Unit.Capability.BEHAVIORAL_HEALTH.value})
     medical = call.medical == "YES" or any(
         any(word in str(g).lower() for word in MEDICAL_GUARDS) for g in call.triage_guards
     )
     if medical:
-        needed["FIRE_EMS"] = frozenset({Unit.Capability.ALS.value})
+        needed[Agency.Code.FIRE_EMS] = frozenset({Unit.Capability.ALS.value})
     return needed
 
 
-AGENCY_LABELS = {"POLICE": "police", "FIRE_EMS": "fire/EMS", "ACS": "ACS"}
+AGENCY_LABELS = {
+    Agency.Code.POLICE: "police",
+    Agency.Code.FIRE_EMS: "fire/EMS",
+    Agency.Code.ACS: Agency.Code.ACS,
+}
 
 # calls.models.CallerLanguage.SPANISH: responders may not import calls, so the code is repeated here
 # (tests/responders/selectors/test_units_recommend_spanish.py ties the two).
@@ -324,9 +328,9 @@ def units_recommend(*, call: Any, on_call: dict[str, str], limit: int = 3) -> li
             + " unit"
             + (f" with {', '.join(sorted(needs))}" if needs else "")
         )
-        if agency == "ACS":
+        if agency == Agency.Code.ACS:
             fallback = units_nearest(
-                agency="POLICE",
+                agency=Agency.Code.POLICE,
                 lat=call.lat,
                 lon=call.lon,
                 needed=frozenset({Unit.Capability.CIT.value}),

@@ -38,6 +38,7 @@ from calls.services import (
     call_create,
     call_mark_duplicate,
     call_override,
+    caution_flag_add,
     clinical_note_add,
     clinical_note_summary,
 )
@@ -83,8 +84,25 @@ def call_payload(call: Call) -> dict[str, Any]:
     return payload
 
 
+class _TriageFields(serializers.Serializer):
+    """The triage decision under the keys `manage.py triage_preview` prints (DESIGN.md)."""
+
+    agencies = serializers.ListField(child=serializers.ChoiceField(choices=Agency.Code.values))
+    lead = serializers.CharField()
+    priority = serializers.IntegerField(allow_null=True)
+    rule = serializers.CharField()
+    ruleset_version = serializers.IntegerField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    mode = serializers.CharField()
+    guards = serializers.ListField(child=serializers.CharField())
+    acs_eligible = serializers.BooleanField()
+    acs_exclusion = serializers.CharField()
+    recognised = serializers.BooleanField()
+    signals = serializers.ListField(child=serializers.DictField())
+
+
 class _CallFields(serializers.Serializer):
-    """Documentation of a call as every endpoint returns it (calls.events.call_summary)."""
+    """A call as every endpoint returns it, read or created (calls.events.call_summary + `triage`)."""
 
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -113,8 +131,11 @@ class _CallFields(serializers.Serializer):
     ruleset_version = serializers.IntegerField(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())
     guards = serializers.ListField(child=serializers.CharField())
+    recognised = serializers.BooleanField()
+    signals = serializers.ListField(child=serializers.DictField())
     acs_eligible = serializers.BooleanField()
     acs_exclusion = serializers.CharField()
+    triage = _TriageFields(source="*")
     overridden = serializers.BooleanField()
     override_reason = serializers.CharField()
     original_decision = serializers.JSONField(allow_null=True)
@@ -135,6 +156,12 @@ class _CallFields(serializers.Serializer):
     police_first = serializers.CharField(help_text="why police must be on the call before ACS, or empty")
     order_holds = serializers.DictField(child=serializers.CharField())
     scene_safe_at = serializers.DateTimeField(allow_null=True)
+    clinical_notes = serializers.ListField(child=serializers.JSONField(), required=False)
+
+
+def call_response(call: Call, *, status_code: int = 200) -> Response:
+    """One call in the one shape of every call endpoint (read, create, override, close, ...)."""
+    return Response(_CallFields(call_payload(call)).data, status=status_code)
 
 
 class CallsApi(APIView):
@@ -164,29 +191,6 @@ class CallsApi(APIView):
         )
         interpreter_needed = serializers.BooleanField(required=False, default=False)
 
-    class CreateOutputSerializer(serializers.Serializer):
-        class TriageSerializer(serializers.Serializer):
-            agencies = serializers.ListField(child=serializers.ChoiceField(choices=Agency.Code.values))
-            lead = serializers.CharField()
-            priority = serializers.IntegerField(allow_null=True)
-            rule = serializers.CharField(source="triage_rule")
-            ruleset_version = serializers.IntegerField(allow_null=True)
-            reasons = serializers.ListField(child=serializers.CharField(), source="triage_reasons")
-            mode = serializers.CharField()
-            guards = serializers.ListField(child=serializers.CharField(), source="triage_guards")
-            acs_eligible = serializers.BooleanField()
-            acs_exclusion = serializers.CharField()
-            recognised = serializers.BooleanField(source="triage_recognised")
-            signals = serializers.ListField(child=serializers.DictField(), source="triage_signals")
-
-        id = serializers.IntegerField()
-        number = serializers.CharField()
-        status = serializers.CharField()
-        received_at = serializers.DateTimeField()
-        zone = serializers.CharField(source="zone.name", allow_null=True, default=None)
-        outside_service_area = serializers.BooleanField()
-        triage = TriageSerializer(source="*")
-
     class ListOutputSerializer(_CallFields):
         pass
 
@@ -199,14 +203,16 @@ class CallsApi(APIView):
         if status_filter and status_filter not in Call.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of {', '.join(Call.Status.values)}."]})
         calls = calls_list(status=status_filter, user=request.user)
-        return Response([call_payload(c) for c in calls])
+        return Response(_CallFields([call_payload(c) for c in calls], many=True).data)
 
-    @extend_schema(request=CreateInputSerializer, responses={201: CreateOutputSerializer})
+    @extend_schema(request=CreateInputSerializer, responses={201: _CallFields})
     def post(self, request: Request) -> Response:
         serializer = self.CreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         call = call_create(**serializer.validated_data, actor=request.user)
-        return Response(self.CreateOutputSerializer(call).data, status=status.HTTP_201_CREATED)
+        return call_response(
+            call_get(call_id=call.pk, user=request.user), status_code=status.HTTP_201_CREATED
+        )
 
 
 class CallDetailApi(APIView):
@@ -219,7 +225,7 @@ class CallDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, call_id: int) -> Response:
-        return Response(call_payload(call_or_404(request, call_id)))
+        return call_response(call_or_404(request, call_id))
 
 
 class CallOverrideApi(APIView):
@@ -245,7 +251,7 @@ class CallOverrideApi(APIView):
         call = call_override(
             call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user
         )
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class CallCloseApi(APIView):
@@ -265,7 +271,7 @@ class CallCloseApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         call = call_close(call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user)
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class CallCancelApi(APIView):
@@ -286,7 +292,7 @@ class CallCancelApi(APIView):
         call = call_cancel(
             call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user
         )
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class CallDuplicateApi(APIView):
@@ -308,7 +314,7 @@ class CallDuplicateApi(APIView):
         if original is None:
             raise serializers.ValidationError({"of": ["No such call."]})
         call = call_mark_duplicate(call=call_or_404(request, call_id), of=original, actor=request.user)
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class BackupRequestCreateApi(APIView):
@@ -317,7 +323,7 @@ class BackupRequestCreateApi(APIView):
     permission_classes = [IsResponder]
 
     class InputSerializer(serializers.Serializer):
-        agency = serializers.ChoiceField(choices=["POLICE", "FIRE_EMS"])
+        agency = serializers.ChoiceField(choices=[Agency.Code.POLICE, Agency.Code.FIRE_EMS])
         # Required: the dispatcher sending backup must know what the unit on scene is facing.
         reason = serializers.CharField(max_length=300)
 
@@ -464,7 +470,10 @@ class DispositionsApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         agency = serializers.ListField(
-            child=serializers.ChoiceField(choices=["POLICE", "FIRE_EMS", "ACS"]), required=False
+            child=serializers.ChoiceField(
+                choices=[Agency.Code.POLICE, Agency.Code.FIRE_EMS, Agency.Code.ACS]
+            ),
+            required=False,
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -501,3 +510,37 @@ class CallTypesApi(APIView):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return Response(self.OutputSerializer(call_types_search(**serializer.validated_data), many=True).data)
+
+
+class CautionFlagCreateApi(APIView):
+    """Record a caution at an address, a point or a phone (a dog, a prior weapon, a known ACS client's
+    preference). It shows with the location and caller history on every later call there."""
+
+    permission_classes = [roles_permission(Role.CALL_TAKER, Role.DISPATCHER, Role.ACS_SUPERVISOR, Role.ADMIN)]
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=300)
+        address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        lat = serializers.FloatField(
+            min_value=-90, max_value=90, required=False, allow_null=True, default=None
+        )
+        lon = serializers.FloatField(
+            min_value=-180, max_value=180, required=False, allow_null=True, default=None
+        )
+        caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        text = serializers.CharField()
+        address = serializers.CharField()
+        lat = serializers.FloatField(allow_null=True)
+        lon = serializers.FloatField(allow_null=True)
+        caller_phone = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flag = caution_flag_add(**serializer.validated_data, actor=request.user)
+        return Response(self.OutputSerializer(flag).data, status=status.HTTP_201_CREATED)

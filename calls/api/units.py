@@ -24,7 +24,7 @@ from calls.services.assignments import (
     unit_status_change,
 )
 from responders.events import unit_summary
-from responders.models import Unit
+from responders.models import Agency, Unit
 from responders.selectors import unit_get, units_list
 
 IsUnitActor = roles_permission(Role.RESPONDER, Role.DISPATCHER, Role.ADMIN)
@@ -278,7 +278,9 @@ class UnitsApi(APIView):
     permission_classes = [IsStaffRole]
 
     class InputSerializer(serializers.Serializer):
-        agency = serializers.ChoiceField(choices=["POLICE", "FIRE_EMS", "ACS"], required=False)
+        agency = serializers.ChoiceField(
+            choices=[Agency.Code.POLICE, Agency.Code.FIRE_EMS, Agency.Code.ACS], required=False
+        )
         status = serializers.ChoiceField(choices=Unit.Status.choices, required=False)
 
     class OutputSerializer(_UnitFields):
@@ -286,7 +288,12 @@ class UnitsApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("agency", str, enum=["POLICE", "FIRE_EMS", "ACS"], required=False),
+            OpenApiParameter(
+                "agency",
+                str,
+                enum=[Agency.Code.POLICE, Agency.Code.FIRE_EMS, Agency.Code.ACS],
+                required=False,
+            ),
             OpenApiParameter("status", str, enum=Unit.Status.values, required=False),
         ],
         responses=OutputSerializer(many=True),

@@ -282,8 +282,8 @@ def _decision_fields(decision: Decision) -> dict[str, Any]:
 
 # With no published rule set a call must still reach a responder: police, said plainly.
 NO_RULESET_DECISION = {
-    "agencies": ["POLICE"],
-    "lead": "POLICE",
+    "agencies": [Agency.Code.POLICE],
+    "lead": Agency.Code.POLICE,
     "mode": "POLICE_ONLY",
     "priority": 2,
     "triage_rule": "",
@@ -525,7 +525,7 @@ def clinical_note_add(*, call: Call, text: str, actor: Any) -> ClinicalNote:
         raise NotAllowed("Only ACS staff on the call, ACS supervisors and admins write clinical notes.")
     note = ClinicalNote.objects.create(call=call, author=actor, text=text.strip(), created_at=timezone.now())
     summary = call_summary(call)
-    acs_unit_ids = [u["unit_id"] for u in summary["units"] if u["agency"] == "ACS"]
+    acs_unit_ids = [u["unit_id"] for u in summary["units"] if u["agency"] == Agency.Code.ACS]
     event_append(
         kind=EventKind.NOTE_ADDED,
         actor=actor,
@@ -555,7 +555,7 @@ def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: An
     or an empty reason, Conflict when the unit is not on this call.
     """
     agency = (agency or "").strip().upper()
-    if agency not in ("POLICE", "FIRE_EMS"):
+    if agency not in (Agency.Code.POLICE, Agency.Code.FIRE_EMS):
         raise ValidationFailed(
             "Ask for POLICE or FIRE_EMS.", errors={"agency": ["Choose POLICE or FIRE_EMS."]}
         )

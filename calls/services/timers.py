@@ -17,7 +17,7 @@ from calls.selectors.alerts import (
 )
 from calls.services.alerts import _duration_text, alert_raise, alerts_resolve_ended
 from calls.services.assignments import assignment_ack_escalate
-from responders.models import Unit
+from responders.models import Agency, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,9 @@ Level = Alert.Level
 
 
 def _limit(thresholds, kind: str, agency: str, priority: int | None, level: int) -> int:
-    warn, escalate = thresholds.get((kind, agency, priority or 1), DEFAULT_THRESHOLDS[(kind, "POLICE", 1)])
+    warn, escalate = thresholds.get(
+        (kind, agency, priority or 1), DEFAULT_THRESHOLDS[(kind, Agency.Code.POLICE, 1)]
+    )
     return warn if level == Level.WARNING else escalate
 
 

@@ -24,7 +24,10 @@ def test_it_answers_409_for_a_busy_unit_and_changes_nothing(api_as, make_call, d
     response = api_as(dana).post(f"/api/v1/calls/{call.pk}/assignments", {"unit": "ACS-12"}, format="json")
 
     assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
     assert response.json() == {
+        "title": "Conflict",
+        "status": 409,
         "error": "unit_unavailable",
         "detail": "ACS-12 is Dispatched",
         "unit_status": "DISPATCHED",
@@ -39,7 +42,7 @@ def test_it_answers_an_unknown_call_sign_with_a_field_error(api_as, make_call, d
     )
 
     assert response.status_code == 400
-    assert "unit" in response.json()
+    assert "unit" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +97,7 @@ def test_it_refuses_another_units_status_and_an_illegal_one(api_as, make_call, d
 
     assert other.status_code == 403
     assert illegal.status_code == 409
-    assert illegal.json()["status"] == "DISPATCHED"
+    assert illegal.json()["current_status"] == "DISPATCHED"
     assert unknown.status_code == 400
     acs_12.refresh_from_db()
     assert acs_12.status == Unit.Status.DISPATCHED

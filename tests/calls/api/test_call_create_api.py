@@ -87,7 +87,7 @@ def test_it_answers_a_bad_field_with_a_field_error_and_saves_nothing(ready, api_
     response = api_as(carla).post(URL, {**CALL, **change}, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert Call.objects.count() == 0
 
 
