@@ -120,12 +120,22 @@ class Call(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The client's Idempotency-Key of POST /calls: a retry (a timeout, a double Enter) finds the call
+    # already saved instead of creating a second one.
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["status", "priority", "received_at"]),
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["address"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="call_idempotency_key_unique",
+            )
         ]
 
     def __str__(self) -> str:

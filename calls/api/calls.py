@@ -35,7 +35,7 @@ from calls.services import (
     backup_request,
     call_cancel,
     call_close,
-    call_create,
+    call_create_once,
     call_mark_duplicate,
     call_override,
     caution_flag_add,
@@ -209,9 +209,14 @@ class CallsApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.CreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call = call_create(**serializer.validated_data, actor=request.user)
+        call, created = call_create_once(
+            **serializer.validated_data,
+            actor=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
         return call_response(
-            call_get(call_id=call.pk, user=request.user), status_code=status.HTTP_201_CREATED
+            call_get(call_id=call.pk, user=request.user),
+            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

@@ -37,6 +37,7 @@ from calls.services.calls import (  # noqa: F401
     call_cancel,
     call_close,
     call_create,
+    call_create_once,
     call_mark_dispatched,
     call_mark_duplicate,
     call_mark_on_scene,

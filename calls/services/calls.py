@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
@@ -192,6 +192,7 @@ def call_create(
     caller_is_subject: bool | None = None,
     caller_language: str = CallerLanguage.UNKNOWN,
     interpreter_needed: bool = False,
+    idempotency_key: str = "",
 ) -> Call:
     """Save a call, place it in its zone and triage it at once: it leaves PENDING, in the queue.
 
@@ -240,9 +241,38 @@ def call_create(
         medical=_bool_to_answer(medical),
         caller_is_subject=_bool_to_answer(caller_is_subject),
         status=Call.Status.NEW,
+        idempotency_key=idempotency_key,
     )
     _call_event(kind=EventKind.CALL_CREATED, call=call, actor=actor)
     return call_triage(call=call, actor=actor)
+
+
+IDEMPOTENCY_KEY_MAX = 100
+
+
+def call_create_once(*, idempotency_key: str, **fields: Any) -> tuple[Call, bool]:
+    """call_create, unless a call was already created with `idempotency_key`: then that call.
+    Returns (call, created). Two requests racing with the same key: the database's unique key lets
+    one in; the other finds its call. An empty key always creates."""
+    key = idempotency_key.strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationFailed(
+            "The Idempotency-Key header is too long.",
+            errors={"idempotency_key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]},
+        )
+    if not key:
+        return call_create(**fields), True
+    existing = Call.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return call_create(**fields, idempotency_key=key), True
+    except IntegrityError:
+        existing = Call.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def call_triage_input(*, call: Call) -> CallInput:
