@@ -26,17 +26,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import weakref
 from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 
-from live.events import event_frame, stream_group, user_group
+from live.events import event_frame
+from live.hub import stream_hub
 from live.models import EventDelivery
 from live.selectors import stream_head
 
@@ -74,104 +73,13 @@ def _session_alive(scope: dict[str, Any], user_id: int) -> bool:
     return store.load().get(SESSION_KEY) == str(user_id)
 
 
-GROUP_REFRESH_SECONDS = 3600  # channels-redis forgets a group member after a day (group_expiry)
-
-
-class StreamHub:
-    """One channel-layer subscription per stream per process, fanned out to that process's sockets.
-
-    channels-redis delivers a group message once per member channel, and a process takes those
-    off Redis one round trip at a time: with 500 boards on one daphne process, every event cost
-    500 round trips and seconds of lag (bench/push_latency.py). The hub's single channel receives
-    each event once, encodes it once, and hands it to its local sockets in memory. Events still
-    travel through the channel layer (DESIGN.md: the doorbell after commit); only the last hop,
-    inside the process, is ours. One hub per event loop (daphne runs one; each test has its own).
-    """
-
-    def __init__(self) -> None:
-        self.layer = get_channel_layer()
-        self.members: dict[str, set[LiveConsumer]] = {}
-        self.channel: str | None = None
-        self.tasks: list[asyncio.Task] = []
-        self.lock = asyncio.Lock()
-
-    async def join(self, stream: str, consumer: LiveConsumer) -> None:
-        async with self.lock:
-            if self.channel is None:
-                # The default "specific" prefix on purpose: channels-redis reads every process-local
-                # channel of that prefix from one Redis list; another prefix would be a second list
-                # that only gets read when the sockets' reader happens to let go of the lock.
-                self.channel = await self.layer.new_channel()
-                loop = asyncio.get_running_loop()
-                self.tasks = [loop.create_task(self._receive()), loop.create_task(self._refresh())]
-            # Added on every join, not only the first: it also renews the membership's expiry.
-            await self.layer.group_add(stream_group(stream), self.channel)
-            self.members.setdefault(stream, set()).add(consumer)
-
-    async def leave(self, stream: str, consumer: LiveConsumer) -> None:
-        async with self.lock:
-            members = self.members.get(stream)
-            if members is None:
-                return
-            members.discard(consumer)
-            if members:
-                return
-            del self.members[stream]
-            await self.layer.group_discard(stream_group(stream), self.channel)
-            if not self.members:
-                # No socket left: stop listening, so an idle process (or a finished test) holds
-                # no receive open on the layer.
-                for task in self.tasks:
-                    task.cancel()
-                self.tasks, self.channel = [], None
-
-    async def _receive(self) -> None:
-        channel = self.channel
-        while True:
-            try:
-                message = await self.layer.receive(channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # Redis restarted or the connection dropped: the screens notice the gap at their
-                # next heartbeat and resume from the Event table; keep listening.
-                logger.exception("live hub: receive failed; retrying")
-                await asyncio.sleep(1)
-                continue
-            if message.get("type") != "stream.event":
-                continue
-            frame = message["event"]
-            text = json.dumps(frame)
-            for consumer in list(self.members.get(frame.get("stream"), ())):
-                try:
-                    await consumer.stream_push(frame, text)
-                except Exception:
-                    logger.exception("live hub: push of event %s to a socket failed", frame.get("id"))
-
-    async def _refresh(self) -> None:
-        while True:
-            await asyncio.sleep(GROUP_REFRESH_SECONDS)
-            async with self.lock:
-                for stream in list(self.members):
-                    await self.layer.group_add(stream_group(stream), self.channel)
-
-
-_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StreamHub] = weakref.WeakKeyDictionary()
-
-
-def stream_hub() -> StreamHub:
-    """The hub of the running event loop."""
-    loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        hub = _hubs[loop] = StreamHub()
-    return hub
-
-
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """A socket on one stream: admit, join groups, snapshot, then forward pushes and replays."""
+    """A socket on one stream: admit, join the hub, snapshot, then forward pushes and replays."""
 
     roles: tuple[str, ...] = ()
+    # No channel of its own: the process's StreamHub is the socket's only link to the channel layer,
+    # so a layer that fails (Redis restarting) never crashes a socket (live/hub.py).
+    channel_layer_alias = "live.no-layer"
 
     # --- subclass hooks (run in a thread: they may query)
     def stream_for(self, user) -> str:
@@ -204,7 +112,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # Join the groups BEFORE reading the snapshot: an event committed in between is then
         # both pushed (queued behind this handler) and, maybe, in the snapshot; never neither.
         await stream_hub().join(self.stream, self)
-        await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self._send_snapshot()
         await self._release()
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
@@ -233,7 +140,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.heartbeat_task.cancel()
         if getattr(self, "stream", None):
             await stream_hub().leave(self.stream, self)
-            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
 
     async def _send_snapshot(self) -> None:
         data = await database_sync_to_async(self.snapshot)()

@@ -150,4 +150,4 @@ def user_sockets_close(*, user_id: int) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.end"})
+    async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.end", "user": user_id})

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 from channels.layers import get_channel_layer
 
-from live.consumers import stream_hub
+from live.hub import stream_hub
 from live.events import DISPATCH, stream_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
