@@ -30,12 +30,14 @@ def sweep_loop(interval: float, stop: threading.Event) -> None:
     from django.db import DatabaseError, close_old_connections
     from django.utils import timezone
 
+    from acs_dispatch.health import sweep_heartbeat
     from calls.services.alerts import deadlines_sweep
 
     while not stop.wait(interval):
         close_old_connections()
         try:
-            deadlines_sweep(now=timezone.now())
+            with sweep_heartbeat():  # /readyz and /metrics: when the sweep last ran
+                deadlines_sweep(now=timezone.now())
         except DatabaseError:
             # A locked SQLite file or a dropped connection: log it and try again next round; the
             # sweep is idempotent and the next one raises whatever this one missed.

@@ -35,6 +35,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 
+from acs_dispatch import metrics
 from acs_dispatch.events import DISPATCH, SUPERVISOR, event_frame, stream_group, unit_stream, user_group
 from acs_dispatch.roles import Role
 from calls import snapshots
@@ -204,6 +205,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # both pushed (queued behind this handler) and, maybe, in the snapshot; never neither.
         await stream_hub().join(self.stream, self)
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
+        metrics.socket_opened(self.stream)  # metrics hook: open sockets per stream
+        self.socket_counted = True
         await self._send_snapshot()
         await self._release()
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
@@ -228,6 +231,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return 0
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "socket_counted", False):  # metrics hook: open sockets per stream
+            metrics.socket_closed(self.stream)
+            self.socket_counted = False
         if getattr(self, "heartbeat_task", None) is not None:
             self.heartbeat_task.cancel()
         if getattr(self, "stream", None):

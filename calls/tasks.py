@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from acs_dispatch.health import sweep_heartbeat
 from calls.services.alerts import deadlines_sweep
 
 # The sweep runs in well under a second (bench/sweep.py: 10,000 open calls); these limits stop a
@@ -24,4 +25,6 @@ SWEEP_TIME_LIMIT = 60  # seconds
 )
 def deadlines_sweep_task() -> dict[str, int]:
     """Run one deadline sweep at the current time. Takes no arguments: it reads the clocks itself."""
-    return deadlines_sweep(now=timezone.now())
+    with sweep_heartbeat():  # /readyz and /metrics: when the sweep last ran, and how long it took
+        result = deadlines_sweep(now=timezone.now())
+    return result
