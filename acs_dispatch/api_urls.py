@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("calls.api_urls")),
     path("", include("responders.api_urls")),
     path("", include("triage.api_urls")),
+    path("", include("exchange.urls")),  # EIDO export and import (issue 15)
 ]

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "calls",
     "triage",
     "responders",
+    "exchange",  # EIDO (NENA-STA-021) export and import; depends on calls, nothing depends on it
 ]
 
 MIDDLEWARE = [
@@ -269,6 +270,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
+
+# --- EIDO exchange: how this center names itself in the EIDOs it sends (a domain name it owns)
+EIDO_AGENCY_ID = os.environ.get("EIDO_AGENCY_ID", "acs-dispatch.example.org")
 
 # --- Health, metrics and logs (acs_dispatch/health.py, metrics.py, metrics_views.py, logs.py)
 # /metrics answers a request with `Authorization: Bearer <METRICS_TOKEN>` (when set) or from these
