@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from acs_dispatch import metrics
+from acs_dispatch.logs import request_id_bound, request_id_get, request_id_new
 from acs_dispatch.models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,10 @@ def sweep_heartbeat() -> Iterator[None]:
     surely as a sweep that no longer runs.
     """
     started = time.perf_counter()
-    yield
+    # A sweep from beat runs under its task id; the in-process loop gets an id per run, so its
+    # log lines and the alerts it raises can be told apart and joined.
+    with request_id_bound(request_id_get() or f"sweep-{request_id_new()}"):
+        yield
     duration = time.perf_counter() - started
     heartbeat_record(name=SWEEP, at=timezone.now(), duration=duration)
     metrics.SWEEP_DURATION.observe(duration)

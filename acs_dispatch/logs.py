@@ -17,6 +17,8 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -38,6 +40,16 @@ def request_id_get() -> str | None:
 
 def request_id_new() -> str:
     return uuid.uuid4().hex
+
+
+@contextmanager
+def request_id_bound(request_id: str) -> Iterator[str]:
+    """Serve the block under `request_id` (background work with no request: the in-process sweep)."""
+    token = _request_id.set(request_id)
+    try:
+        yield request_id
+    finally:
+        _request_id.reset(token)
 
 
 def request_id_from_header(value: str | None) -> str:

@@ -130,3 +130,15 @@ def test_it_is_ready_with_redis_answering(client, db, settings):
 
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["redis"] == {"ok": True, "detail": "ok"}
+
+
+def test_it_runs_an_in_process_sweep_under_its_own_request_id(db):
+    from acs_dispatch.health import sweep_heartbeat
+    from acs_dispatch.logs import request_id_get
+
+    seen = []
+    with sweep_heartbeat():
+        seen.append(request_id_get())
+
+    assert seen[0].startswith("sweep-")
+    assert request_id_get() is None
