@@ -4,7 +4,9 @@ database at each scrape, at `/metrics` (acs_dispatch.metrics_views, which docume
 
 With several server processes, set PROMETHEUS_MULTIPROC_DIR to a shared, empty directory (emptied
 at each start): every process writes its figures there and /metrics adds them up
-(prometheus_client's multiprocess mode). Imports no domain app: events and consumers import it.
+(prometheus_client's multiprocess mode). A process that exits leaves its figures there until the
+directory is emptied (daphne has no per-worker exit hook to call mark_process_dead), so restart
+the processes together. Imports no domain app: events and consumers import it.
 """
 
 from __future__ import annotations
