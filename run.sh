@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=acs_dispatch.settings
+# A development run: DEBUG is off by default in the settings (production), on here (readable text
+# logs, the development key accepted). Run with DEBUG=False SECRET_KEY=... to try production
+# settings; the static files are then collected first and served by WhiteNoise from STATIC_ROOT.
+export DEBUG=${DEBUG:-True}
+if [ "$DEBUG" = False ]; then
+  .venv/bin/python manage.py collectstatic --noinput --verbosity 0
+fi
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py seed_demo
 HOST=${HOST:-127.0.0.1}

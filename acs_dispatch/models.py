@@ -25,3 +25,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class Heartbeat(models.Model):
+    """When a background loop (the deadline sweep) last finished, and how long it took: /readyz and
+    /metrics read it. In the database, so every process (web, Celery worker, beat) sees the same one.
+    Telemetry, not a domain change: no Event is appended."""
+
+    name = models.CharField(primary_key=True, max_length=40)
+    at = models.DateTimeField()
+    duration = models.FloatField(default=0.0)  # seconds the last run took
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.at.isoformat()}"

@@ -56,10 +56,23 @@ def env_secret(name: str, default: str) -> str:
 # --- Core
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
 SECRET_KEY = env_secret("SECRET_KEY", DEV_SECRET_KEY)
-DEBUG = env_bool("DEBUG", True)
+# --- DEBUG: off unless asked for (issue 15). run.sh, the e2e server and the bench scripts set
+# DEBUG=True; a pytest run (PYTEST_VERSION, set by pytest itself) defaults to it so that `pytest`
+# works on a fresh checkout with the development key.
+DEBUG = env_bool("DEBUG", "PYTEST_VERSION" in os.environ)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    # Fail closed: a production deploy that forgot its key must not start with a public one.
-    raise ImproperlyConfigured("DEBUG is off but SECRET_KEY is the development key: set SECRET_KEY")
+    # Never a public key with DEBUG off. Without SECRET_KEY, a checkout makes a random key once and
+    # keeps it (git-ignored, owner-only), so `manage.py seed_demo` / `triage_preview` work on a fresh
+    # clone; a deploy sets SECRET_KEY (docker-compose.yml requires it), shared by its processes.
+    _key_file = Path(
+        os.environ.get("SECRET_KEY_PATH", Path(__file__).resolve().parent.parent / ".secret_key")
+    )
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = os.environ.get("SITE_NAME", "ACS Dispatch")
@@ -85,9 +98,14 @@ INSTALLED_APPS = [
     "calls",
     "triage",
     "responders",
+    "exchange",  # EIDO (NENA-STA-021) export and import; depends on calls, nothing depends on it
 ]
 
 MIDDLEWARE = [
+    # --- Request id, then the probes (/healthz, /readyz, /metrics) before host checks and redirects
+    "acs_dispatch.logs.RequestIdMiddleware",
+    "acs_dispatch.probes.ProbeMiddleware",
+    # ---
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session middleware plus the idle clock the screens read (GET /session).
@@ -266,10 +284,30 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
 
+# --- EIDO exchange: how this center names itself in the EIDOs it sends (a domain name it owns)
+EIDO_AGENCY_ID = os.environ.get("EIDO_AGENCY_ID", "acs-dispatch.example.org")
+
+# --- Health, metrics and logs (acs_dispatch/health.py, metrics.py, metrics_views.py, logs.py)
+# /metrics answers a request with `Authorization: Bearer <METRICS_TOKEN>` (when set) or from these
+# networks; everything else gets 403.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1/32", "::1/128"])
+# json: one JSON object per line (production default); text: readable lines (DEBUG default).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below, request ids included
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "acs_dispatch.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "acs_dispatch.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from acs_dispatch import views
+from acs_dispatch import health, metrics_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("healthz", views.health, name="health"),
+    # Probes: answered by acs_dispatch.probes.ProbeMiddleware first, whatever the Host header.
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics_view, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("session", views.session_status, name="session"),
     path("accounts/locked/", views.accounts_locked_view, name="accounts_locked"),

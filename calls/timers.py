@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from acs_dispatch.health import sweep_heartbeat
 from calls.services.timers import deadlines_sweep
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,10 @@ _stop = threading.Event()
 
 
 def timers_tick(*, now: dt.datetime) -> dict[str, int]:
-    """Check every clock at `now` (the deadline sweep). Idempotent: two at once raise nothing twice."""
-    return deadlines_sweep(now=now)
+    """Check every clock at `now` (the deadline sweep). Idempotent: two at once raise nothing twice.
+    Leaves a heartbeat that /readyz and /metrics read (acs_dispatch.health)."""
+    with sweep_heartbeat():
+        return deadlines_sweep(now=now)
 
 
 def timers_loop(interval: float, stop: threading.Event) -> None:

@@ -34,6 +34,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 
+from live import metrics
 from live.events import event_frame
 from live.hub import stream_hub
 from live.models import EventDelivery
@@ -112,6 +113,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # Join the groups BEFORE reading the snapshot: an event committed in between is then
         # both pushed (queued behind this handler) and, maybe, in the snapshot; never neither.
         await stream_hub().join(self.stream, self)
+        metrics.socket_opened(self.stream)
+        self.socket_counted = True
         await self._send_snapshot()
         await self._release()
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
@@ -138,6 +141,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if getattr(self, "heartbeat_task", None) is not None:
             self.heartbeat_task.cancel()
+        if getattr(self, "socket_counted", False):
+            metrics.socket_closed(self.stream)
+            self.socket_counted = False
         if getattr(self, "stream", None):
             await stream_hub().leave(self.stream, self)
 

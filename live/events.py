@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,8 +17,10 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
+from live import metrics
 from live.kinds import EventKind
 from live.models import Counter, Event, EventDelivery, StreamHead
+from live.request_id import request_id_get
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +91,7 @@ def event_append(
         call_id=getattr(call, "pk", call),
         unit_id=getattr(unit, "pk", unit),
         data=payload,
+        request_id=request_id_get(),  # the request (or task) that caused it: joins logs to the audit trail
     )
     # Still under the counter lock: no other writer can move these heads until commit.
     heads = dict(StreamHead.objects.filter(stream__in=streams).values_list("stream", "last_event_id"))
@@ -102,8 +106,16 @@ def event_append(
     frames = [(d.stream, event_frame(event, stream=d.stream, prev_id=d.prev_id)) for d in deliveries]
     # robust=True: the change is already committed; a failed push is logged, and the
     # screens catch up from the Event table by id when they notice the gap.
-    transaction.on_commit(lambda: _group_send(frames), robust=True)
+    transaction.on_commit(lambda: _event_committed(kind, frames), robust=True)
     return event
+
+
+def _event_committed(kind: str, frames: list[tuple[str, dict[str, Any]]]) -> None:
+    """After commit: count the event, push it, and time the push (commit to group_send done)."""
+    metrics.EVENTS_APPENDED.labels(kind=kind).inc()
+    started = time.perf_counter()
+    _group_send(frames)
+    metrics.PUSH_LATENCY.observe(time.perf_counter() - started)
 
 
 def event_frame(event: Event, *, stream: str, prev_id: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     CALL_CANCELLED = "call.cancelled"
     CALL_MARKED_DUPLICATE = "call.marked_duplicate"
     CALL_AGENCY_WAIVED = "call.agency_waived"
+    CALL_EIDO_RECEIVED = "call.eido_received"  # exchange: a call handed over by another center
     BACKUP_REQUESTED = "backup.requested"
     NOTE_ADDED = "note.added"  # ACS health information: calls.policies.CLINICAL_EVENT_KINDS
     CAUTION_FLAG_ADDED = "caution_flag.added"

@@ -42,6 +42,8 @@ class Event(models.Model):
     unit_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+    # The X-Request-ID of the request (or the task) that appended it: joins the logs to the audit trail.
+    request_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001 (None: no request)
 
     class Meta:
         db_table = "calls_event"

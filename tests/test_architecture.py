@@ -7,13 +7,14 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("live", "responders", "triage", "calls")
+APPS = ("live", "responders", "triage", "calls", "exchange")
 # Which apps each app may import (besides itself and the project package acs_dispatch).
 ALLOWED = {
     "live": set(),
     "responders": {"live"},
     "triage": {"live"},
     "calls": {"live", "responders", "triage"},
+    "exchange": {"calls", "live", "responders", "triage"},
 }
 
 

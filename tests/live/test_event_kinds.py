@@ -12,7 +12,7 @@ from live.kinds import EventKind
 from live.models import Event
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("calls", "responders", "triage", "acs_dispatch", "live")
+APPS = ("calls", "responders", "triage", "acs_dispatch", "live", "exchange")
 
 
 def _source() -> str:

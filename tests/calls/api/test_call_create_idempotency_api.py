@@ -58,7 +58,9 @@ def test_it_creates_one_call_when_four_retries_race(carla):
         api = APIClient()
         api.force_authenticate(carla)
         barrier.wait()
-        statuses.append(api.post("/api/v1/calls", BODY, format="json", HTTP_IDEMPOTENCY_KEY="race").status_code)
+        statuses.append(
+            api.post("/api/v1/calls", BODY, format="json", HTTP_IDEMPOTENCY_KEY="race").status_code
+        )
         connection.close()
 
     threads = [threading.Thread(target=post) for _ in range(4)]

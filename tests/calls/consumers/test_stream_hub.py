@@ -8,8 +8,8 @@ import contextlib
 import pytest
 from channels.layers import get_channel_layer
 
-from live.hub import stream_hub
 from live.events import DISPATCH, stream_group
+from live.hub import stream_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
