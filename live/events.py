@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
@@ -111,11 +113,85 @@ def event_append(
 
 
 def _event_committed(kind: str, frames: list[tuple[str, dict[str, Any]]]) -> None:
-    """After commit: count the event, push it, and time the push (commit to group_send done)."""
+    """After commit: count the event and push it, off the request path (the pusher)."""
     metrics.EVENTS_APPENDED.labels(kind=kind).inc()
-    started = time.perf_counter()
-    _group_send(frames)
-    metrics.PUSH_LATENCY.observe(time.perf_counter() - started)
+    pusher_get().push(frames)
+
+
+# The push after commit is a doorbell: the screens read the event log by id, and the stream hub
+# fills any hole (live/hub.py). So it must never hold up the request that committed: with Redis
+# frozen, a call-taker's POST must still answer at once (issue 16). A channel layer that talks to
+# a server (channels-redis) gets its frames from a queue drained by one thread per process, each
+# push bounded by PUSH_TIMEOUT_SECONDS; a frame that cannot be sent is dropped and counted, never
+# retried (the hub's catch-up delivers it from the log). The in-memory layer of the embedded
+# default has no I/O and lives on the server's event loop, so it is sent inline.
+PUSH_TIMEOUT_SECONDS = 2.0
+PUSH_QUEUE_MAX = 10_000
+
+
+class Pusher:
+    def __init__(self) -> None:
+        self.queue: queue.Queue[tuple[float, list[tuple[str, dict[str, Any]]]]] = queue.Queue(PUSH_QUEUE_MAX)
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.failed = 0  # pushes dropped (layer down, queue full): the hub reads them from the log
+
+    def push(self, frames: list[tuple[str, dict[str, Any]]]) -> None:
+        layer = get_channel_layer()
+        if layer is None or not frames:
+            return
+        if isinstance(layer, InMemoryChannelLayer):
+            started = time.perf_counter()
+            async_to_sync(_group_send_all)(layer, frames)
+            metrics.PUSH_LATENCY.observe(time.perf_counter() - started)
+            return
+        self._start()
+        try:
+            self.queue.put_nowait((time.perf_counter(), frames))
+        except queue.Full:
+            self.failed += 1
+            logger.warning("push queue full: event %s left to the log", frames[0][1]["id"])
+
+    def _start(self) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="live-pusher", daemon=True)
+                self.thread.start()
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        layer = get_channel_layer()
+        while True:
+            queued_at, frames = self.queue.get()
+            try:
+                loop.run_until_complete(
+                    asyncio.wait_for(_group_send_all(layer, frames), timeout=PUSH_TIMEOUT_SECONDS)
+                )
+                metrics.PUSH_LATENCY.observe(time.perf_counter() - queued_at)
+            except Exception:
+                self.failed += 1
+                logger.warning(
+                    "push of event %s failed; the screens read it from the log", frames[0][1]["id"]
+                )
+            finally:
+                self.queue.task_done()
+
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued push was tried (tests, a clean shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self.queue.unfinished_tasks > 0:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+
+_pusher = Pusher()
+
+
+def pusher_get() -> Pusher:
+    return _pusher
 
 
 def event_frame(event: Event, *, stream: str, prev_id: int) -> dict[str, Any]:
@@ -131,16 +207,6 @@ def event_frame(event: Event, *, stream: str, prev_id: int) -> dict[str, Any]:
         "at": event.created_at.isoformat(),
         "data": event.data,
     }
-
-
-def _group_send(frames: list[tuple[str, dict[str, Any]]]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    # One trip into the event loop for all the streams of an event, sent side by side: the order
-    # that matters (event n before n+1 on a stream) holds, since events are sent one after another.
-    async_to_sync(_group_send_all)(layer, frames)
-    logger.debug("pushed event %s to %s", frames[0][1]["id"] if frames else None, [s for s, _ in frames])
 
 
 async def _group_send_all(layer, frames: list[tuple[str, dict[str, Any]]]) -> None:

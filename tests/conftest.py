@@ -201,10 +201,12 @@ def api_as():
 def capture_events(monkeypatch, django_capture_on_commit_callbacks):
     """with capture_events() as pushed: ... -> pushed is a list of (stream, frame) sent after commit."""
 
+    from live.events import pusher_get
+
     @contextlib.contextmanager
     def capture():
         pushed: list[tuple[str, dict]] = []
-        monkeypatch.setattr("live.events._group_send", lambda frames: pushed.extend(frames))
+        monkeypatch.setattr(pusher_get(), "push", lambda frames: pushed.extend(frames))
         with django_capture_on_commit_callbacks(execute=True):
             yield pushed
 

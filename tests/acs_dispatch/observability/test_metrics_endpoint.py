@@ -9,8 +9,8 @@ import time_machine
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from calls.tasks import deadlines_sweep_task
 from calls.services import assignment_acknowledge
+from calls.tasks import deadlines_sweep_task
 from tests.calls.support import assign
 from tests.conftest import CURRENT_TIME
 
