@@ -178,8 +178,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}  # seconds
 CELERY_TIMEZONE = "UTC"
 DEADLINE_SWEEP_INTERVAL = env_int("DEADLINE_SWEEP_INTERVAL", 5)  # seconds
+
 # In the embedded default there is no beat: run the sweep on a loop inside the web process.
 INPROCESS_SWEEP = env_bool("INPROCESS_SWEEP", False)
+
+# Geocoding and AVL (issue 13)
+GEOCODER_INDEX_TTL = env_int("GEOCODER_INDEX_TTL", 600)  # seconds: another process's import shows up by then
+GEOCODE_AUTO_ACCEPT_SCORE = 0.75  # call_create places a call on its address text only above this score
+AVL_PUSH_INTERVAL = env_int("AVL_PUSH_INTERVAL", 5)  # seconds: at most one "unit.moved" per unit per interval
+AVL_STALE_SECONDS = env_int("AVL_STALE_SECONDS", 120)  # a reported position older than this is stale
+AVL_MAX_FIX_AGE = env_int("AVL_MAX_FIX_AGE", 600)  # seconds: older fixes (a modem's backlog) are dropped
+AVL_TRACK_RETENTION_HOURS = env_int("AVL_TRACK_RETENTION_HOURS", 72)  # hours of UnitPosition kept
 
 # --- Auth, sessions and lockout (FBI CJIS Security Policy 5.5.3 / 5.5.5)
 AUTH_USER_MODEL = "acs_dispatch.User"

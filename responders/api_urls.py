@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from responders import api
+from responders import api, gis_api
 
 urlpatterns = [
     path(
@@ -36,4 +36,9 @@ urlpatterns = [
     ),
     path("units", api.UnitsApi.as_view(), name="api-units"),
     path("units/<str:call_sign>/status", api.UnitStatusApi.as_view(), name="api-unit-status"),
+    # Geocoding, the street layer and AVL (issue 13)
+    path("geocode", gis_api.GeocodeApi.as_view(), name="api-geocode"),
+    path("geocode/reverse", gis_api.GeocodeReverseApi.as_view(), name="api-geocode-reverse"),
+    path("streets", gis_api.StreetsApi.as_view(), name="api-streets"),
+    path("units/<str:call_sign>/positions", gis_api.UnitPositionsApi.as_view(), name="api-unit-positions"),
 ]

@@ -43,6 +43,7 @@ from calls.selectors.alerts import (
     calls_queue_due,
     thresholds_effective,
 )
+from responders.avl_services import unit_positions_flush, unit_positions_purge
 from responders.events import unit_summary
 from responders.models import Agency, Assignment, Unit
 
@@ -619,6 +620,9 @@ def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
                     assignment=assignment,
                 )
                 counts[f"{kind}.{level}"] += raised is not None
+    # AVL (issue 13): the last position of a unit whose final fix was throttled; the track's retention.
+    counts["positions_pushed"] += unit_positions_flush(now=now)
+    counts["positions_purged"] += unit_positions_purge(now=now)
     result = {key: value for key, value in sorted(counts.items()) if value}
     if result:
         logger.info("deadline sweep at %s: %s", now.isoformat(), result)
