@@ -178,7 +178,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}  # seconds
 CELERY_TIMEZONE = "UTC"
 DEADLINE_SWEEP_INTERVAL = env_int("DEADLINE_SWEEP_INTERVAL", 5)  # seconds
-
 # In the embedded default there is no beat: run the sweep on a loop inside the web process.
 INPROCESS_SWEEP = env_bool("INPROCESS_SWEEP", False)
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from calls import api
+from calls.api.location import CallLocateApi
 
 urlpatterns = [
     path("calls", api.CallsApi.as_view(), name="api-calls"),
@@ -29,4 +30,6 @@ urlpatterns = [
         name="api-call-alerts-acknowledge",
     ),
     path("thresholds", api.ThresholdsApi.as_view(), name="api-thresholds"),
+    # A map pick places a call whose address could not be geocoded (issue 13).
+    path("calls/<int:call_id>/location", CallLocateApi.as_view(), name="api-call-location"),
 ]

@@ -96,6 +96,7 @@ class _CallFields(serializers.Serializer):
     lon = serializers.FloatField(allow_null=True)
     zone = serializers.CharField(allow_null=True)
     outside_service_area = serializers.BooleanField()
+    location_unverified = serializers.BooleanField()
     caller_name = serializers.CharField()
     caller_phone = serializers.CharField()
     caller_language = serializers.ChoiceField(choices=CallerLanguage.choices, allow_blank=True)
@@ -184,6 +185,9 @@ class CallsApi(APIView):
         received_at = serializers.DateTimeField()
         zone = serializers.CharField(source="zone.name", allow_null=True, default=None)
         outside_service_area = serializers.BooleanField()
+        location_unverified = serializers.BooleanField()
+        lat = serializers.FloatField(allow_null=True)
+        lon = serializers.FloatField(allow_null=True)
         triage = TriageSerializer(source="*")
 
     class ListOutputSerializer(_CallFields):

@@ -45,3 +45,4 @@ from calls.services.calls import (  # noqa: F401
     dispositions_load,
     phone_normalize,
 )
+from calls.services.location import call_locate  # noqa: F401
