@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from acs_dispatch.events import AUDIT, event_append
@@ -26,6 +26,7 @@ from acs_dispatch.exceptions import NotAllowed, ValidationFailed
 from acs_dispatch.roles import Role, user_has_role
 from responders.events import unit_streams, unit_summary
 from responders.models import Assignment, Unit, UnitPosition
+from responders.selectors import units_index_clear
 
 FUTURE_TOLERANCE = dt.timedelta(seconds=30)  # device clocks run a little fast
 MAX_FIXES_PER_BATCH = 500
@@ -132,6 +133,10 @@ def _unit_moved_push(*, unit: Unit, now: dt.datetime, actor: Any) -> bool:
     if not claimed:
         return False
     unit.position_pushed_at = now
+    # The recommendation's index follows the pushed positions (at most one rebuild per unit per
+    # interval, and only when someone asks for a recommendation).
+    units_index_clear()
+    transaction.on_commit(units_index_clear)
     active = Assignment.objects.select_related("call").filter(unit=unit, cleared_at__isnull=True).first()
     summary = unit_summary(unit, active_assignment=active)
     event_append(
@@ -148,9 +153,10 @@ def unit_positions_flush(*, now: dt.datetime) -> int:
     """Push the last position of units whose newest fix came after their last push and whose
     interval has passed (their final fix fell in a throttled interval). Returns how many."""
     interval = dt.timedelta(seconds=settings.AVL_PUSH_INTERVAL)
+    # Server clocks on both sides: a fix received after the last push (device clocks may differ).
+    newer = UnitPosition.objects.filter(unit=OuterRef("pk"), received_at__gt=OuterRef("position_pushed_at"))
     due = Unit.objects.filter(position_at__isnull=False).filter(
-        Q(position_pushed_at__isnull=True)
-        | Q(position_pushed_at__lt=F("position_at"), position_pushed_at__lte=now - interval)
+        Q(position_pushed_at__isnull=True) | Q(Exists(newer), position_pushed_at__lte=now - interval)
     )
     pushed = 0
     for unit in due.select_related("home_zone"):

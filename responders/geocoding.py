@@ -157,8 +157,10 @@ def split_intersection(text: str) -> tuple[str, str] | None:
 def _title(token: str) -> str:
     if token in DIRECTIONALS.values():
         return token
-    if token[:1].isdigit():
+    if re.fullmatch(r"\d+(ST|ND|RD|TH)", token):  # 4TH -> 4th; a house number's suffix stays (1102A)
         return token.lower()
+    if token[:1].isdigit():
+        return token
     return token.capitalize()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,10 +27,10 @@ class GisImportCommand(BaseCommand):
     def _progress(self, done: int, total: int) -> None:
         width = 30
         filled = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {self.what}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        bar = f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {self.what}"
+        # On stderr, so stdout keeps the one summary line a script can read.
+        self.stderr.write(bar, style_func=str, ending="\n" if done >= total else "")
+        self.stderr.flush()
 
     def handle(self, *args, file: Path, append: bool = False, quiet_progress: bool = False, **opts):
         if not file.exists():
