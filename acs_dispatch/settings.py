@@ -188,6 +188,10 @@ AVL_PUSH_INTERVAL = env_int("AVL_PUSH_INTERVAL", 5)  # seconds: at most one "uni
 AVL_STALE_SECONDS = env_int("AVL_STALE_SECONDS", 120)  # a reported position older than this is stale
 AVL_MAX_FIX_AGE = env_int("AVL_MAX_FIX_AGE", 600)  # seconds: older fixes (a modem's backlog) are dropped
 AVL_TRACK_RETENTION_HOURS = env_int("AVL_TRACK_RETENTION_HOURS", 72)  # hours of UnitPosition kept
+# The living demo inside the web process (./run.sh demo mode): units drive, work, clear, go home.
+DEMO_MOVE_UNITS = env_bool("DEMO_MOVE_UNITS", False)
+DEMO_DISPATCH = env_bool("DEMO_DISPATCH", False)  # a demo dispatcher also assigns pending calls
+DEMO_TIME_SCALE = float(os.environ.get("DEMO_TIME_SCALE", "10"))  # simulated seconds per wall second
 
 # --- Auth, sessions and lockout (FBI CJIS Security Policy 5.5.3 / 5.5.5)
 AUTH_USER_MODEL = "acs_dispatch.User"

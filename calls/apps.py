@@ -62,3 +62,10 @@ class CallsConfig(AppConfig):
             )
             thread.start()
             logger.info("in-process deadline sweep every %s s", interval)
+        # The living demo (issue 13): DEMO_MOVE_UNITS=True moves the units inside the server.
+        if settings.DEMO_MOVE_UNITS and serving_web():
+            from calls.demo_loop import demo_loop_start
+
+            demo_loop_start(
+                time_scale=settings.DEMO_TIME_SCALE, dispatch=settings.DEMO_DISPATCH, stop=self.sweep_stop
+            )

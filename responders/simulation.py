@@ -17,18 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from shapely.geometry import shape
 
 from acs_dispatch.exceptions import DispatchError
 from responders.avl_services import unit_position_set
-from responders.models import Assignment, Unit, Zone
+from responders.models import Assignment, Unit, UnitPosition
 from responders.services import assignment_acknowledge, assignment_clear, unit_status_change
 
 EARTH_RADIUS_M = 6_371_008.8
 DRIVE_SPEED_MPS = 13.0  # ~47 km/h: urban emergency driving, lights on, averaged over stops
 RETURN_SPEED_MPS = 9.0  # ~32 km/h: back to the zone, no lights
 ARRIVED_M = 40.0
-HOME_RADIUS_M = 600.0  # an available unit this close to its zone's centre stays where it is
+HOME_RADIUS_M = 50.0  # an available unit this close to its post stays where it is
 SCENE_SECONDS = (8 * 60, 25 * 60)  # simulated time on scene, drawn per assignment
 ACK_AFTER_SECONDS = 20  # simulated seconds before the crew acknowledges
 # The disposition the simulated crew clears with (ACS may not close as an arrest).
@@ -66,19 +65,18 @@ def step_toward(
     return lat + (to_lat - lat) * f, lon + (to_lon - lon) * f, False
 
 
-_homes: dict[int, tuple[float, float]] = {}
-
-
-def _home(zone_id: int | None) -> tuple[float, float] | None:
-    if zone_id is None:
-        return None
-    if zone_id not in _homes:
-        geometry = Zone.objects.filter(pk=zone_id).values_list("geometry", flat=True).first()
-        if geometry is None:
-            return None
-        p = shape(geometry).representative_point()
-        _homes[zone_id] = (p.y, p.x)
-    return _homes[zone_id]
+def _homes(unit_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """Where each unit was before the simulation first sent it anywhere: the first fix of its
+    track (the simulation records the roster point as a fix before the unit's first move)."""
+    homes: dict[int, tuple[float, float]] = {}
+    rows = (
+        UnitPosition.objects.filter(unit_id__in=unit_ids)
+        .order_by("unit_id", "at")
+        .values_list("unit_id", "lat", "lon")
+    )
+    for unit_id, lat, lon in rows.iterator():
+        homes.setdefault(unit_id, (lat, lon))
+    return homes
 
 
 def units_simulate_step(
@@ -99,8 +97,15 @@ def units_simulate_step(
             # A dispatcher changed the assignment meanwhile (unassigned, reassigned): next step.
             report.errors += 1
     busy = {a.unit_id for a in active}
-    for unit in Unit.objects.filter(status=Unit.Status.AVAILABLE, lat__isnull=False).exclude(pk__in=busy):
-        home = _home(unit.home_zone_id)
+    # Only units the simulation has moved (they have a track) drive home; the rest stay put.
+    idle = list(
+        Unit.objects.filter(
+            status=Unit.Status.AVAILABLE, lat__isnull=False, position_at__isnull=False
+        ).exclude(pk__in=busy)
+    )
+    homes = _homes([u.pk for u in idle]) if idle else {}
+    for unit in idle:
+        home = homes.get(unit.pk)
         if home is None:
             continue
         east, north = _metres(unit.lat, unit.lon, *home)
@@ -122,6 +127,10 @@ def _assignment_step(*, a, unit, call, now, sim_seconds, time_scale, actor, repo
         assignment_acknowledge(assignment=a, actor=actor)
         report.acknowledged += 1
     if unit.status == Unit.Status.DISPATCHED:
+        if unit.position_at is None:  # its post, the point it drives home to after the call
+            unit_position_set(
+                unit=unit, lat=unit.lat, lon=unit.lon, at=now - dt.timedelta(seconds=1), actor=actor
+            )
         unit = unit_status_change(unit=unit, status=Unit.Status.EN_ROUTE, actor=actor)
     if unit.status == Unit.Status.EN_ROUTE:
         lat, lon, arrived = step_toward(unit.lat, unit.lon, call.lat, call.lon, DRIVE_SPEED_MPS * sim_seconds)
