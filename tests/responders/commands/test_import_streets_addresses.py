@@ -131,3 +131,23 @@ def test_it_fails_when_no_row_can_be_imported(db, tmp_path):
 
     with pytest.raises(CommandError, match="no row could be imported"):
         run("import_addresses", write_addresses(tmp_path, features))
+
+
+def test_it_issues_an_avl_token_that_the_positions_api_takes(acs_12, api_as, now):
+    out = io.StringIO()
+    call_command("avl_token", "acs-12", stdout=out)
+    token = out.getvalue().strip()
+
+    response = api_as(None).post(
+        "/api/v1/units/ACS-12/positions",
+        {"positions": [{"lat": 35.09, "lon": -106.62, "at": now.isoformat()}]},
+        format="json",
+        HTTP_X_AVL_TOKEN=token,
+    )
+
+    assert len(token) > 30 and response.status_code == 200
+
+
+def test_it_refuses_a_token_for_an_unknown_unit(db):
+    with pytest.raises(CommandError, match="No unit"):
+        call_command("avl_token", "NOPE-1", stdout=io.StringIO())
