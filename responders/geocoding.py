@@ -310,6 +310,10 @@ class GeocodeIndex:
                         for p in hit.geoms:
                             add(a, b, p.x, p.y)
         self.corners = corners
+        self.partners: dict[str, list[str]] = {}
+        for a, b in sorted(corners):
+            self.partners.setdefault(a, []).append(b)
+            self.partners.setdefault(b, []).append(a)
 
     def _build_reverse(self) -> None:
         self._a_tree = (
@@ -505,7 +509,7 @@ class GeocodeIndex:
         return out
 
     def _partners(self, name: str) -> list[str]:
-        return sorted({(b if a == name else a) for a, b in self.corners if name in (a, b)})
+        return sorted(self.partners.get(name, []))
 
     def _places(self, text: str) -> list[Candidate]:
         if not self.place_keys:
