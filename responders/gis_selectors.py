@@ -58,8 +58,18 @@ def geocoder_get() -> GeocodeIndex:
         return _geocoder
 
 
+_zone_names_cache: tuple[Any, dict[int, str]] | None = None
+
+
 def _zone_names() -> dict[int, str]:
-    return dict(Zone.objects.filter(kind=Zone.Kind.SERVICE).values_list("id", "name"))
+    """Service zone names by id, read again whenever the zone index was rebuilt (zones changed)."""
+    global _zone_names_cache
+    index = zone_index_get()
+    cached = _zone_names_cache
+    if cached is None or cached[0] is not index:  # the index object itself: an id() could be reused
+        cached = (index, dict(Zone.objects.filter(kind=Zone.Kind.SERVICE).values_list("id", "name")))
+        _zone_names_cache = cached
+    return cached[1]
 
 
 def geocode_search(*, q: str, limit: int = 8) -> list[dict[str, Any]]:
