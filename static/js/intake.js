@@ -199,6 +199,13 @@ async function mapPicked(lat, lon) {
   if (near) geo.say(`Map point near ${near.label}, ${zoneDescribe(near)}.`);
 }
 
+// From the keyboard too: a point typed after saving places a call whose address found nothing.
+["lat", "lon"].forEach((id) => $(id).addEventListener("change", () => {
+  const lat = parseFloat($("lat").value);
+  const lon = parseFloat($("lon").value);
+  if (savedCall && savedCall.location_unverified && !Number.isNaN(lat) && !Number.isNaN(lon)) mapPicked(lat, lon);
+}));
+
 // --- history ----------------------------------------------------------------------------------
 
 let historyTimer = null;
@@ -331,7 +338,7 @@ function resultRender(call) {
     ${t.recognised === false ? '<p class="tag tag-warn" id="result-unrecognised">Not recognised: police by default</p>' : ""}
     ${t.guards && t.guards.length ? `<p>Safety guards: ${esc(t.guards.join(", "))}</p>` : ""}
     ${call.location_unverified ? '<p class="notice notice-warn" id="result-unverified"><strong>Location not verified:</strong> '
-      + "the address matched nothing. Click the map to place the call.</p>" : ""}
+      + "the address matched nothing. Click the map, or type its latitude and longitude, to place the call.</p>" : ""}
     <p class="muted">Press <kbd>Alt</kbd>+<kbd>C</kbd> for a new call.</p>`;
   $("result").hidden = false;
   $("result-title").focus();
