@@ -93,7 +93,7 @@ def unit_positions_record(*, unit: Unit, fixes: list[dict[str, Any]], actor: Any
     oldest = now - dt.timedelta(seconds=settings.AVL_MAX_FIX_AGE)
     # The row lock orders two batches of one unit (a modem retrying beside the tablet): the
     # second sees the first's position_at and drops what is older.
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("home_zone").get(pk=unit.pk)
     last = unit.position_at
     accepted: list[UnitPosition] = []
     dropped = {"out_of_order": 0, "stale": 0, "future": 0}
@@ -118,21 +118,34 @@ def unit_positions_record(*, unit: Unit, fixes: list[dict[str, Any]], actor: Any
         UnitPosition.objects.bulk_create(accepted)
         newest = accepted[-1]
         unit.lat, unit.lon, unit.position_at = newest.lat, newest.lon, newest.at
-        unit.save(update_fields=["lat", "lon", "position_at"])
-        pushed = _unit_moved_push(unit=unit, now=now, actor=actor)
+        # The row is locked: decide the throttle here and write it with the position, one UPDATE.
+        interval = dt.timedelta(seconds=settings.AVL_PUSH_INTERVAL)
+        pushed = unit.position_pushed_at is None or unit.position_pushed_at <= now - interval
+        if pushed:
+            unit.position_pushed_at = now
+        unit.save(update_fields=["lat", "lon", "position_at", "position_pushed_at"])
+        if pushed:
+            _unit_moved_event(unit=unit, actor=actor)
     return {"accepted": len(accepted), "dropped": dropped, "pushed": pushed}
 
 
 def _unit_moved_push(*, unit: Unit, now: dt.datetime, actor: Any) -> bool:
-    """Append "unit.moved" unless this unit was pushed less than AVL_PUSH_INTERVAL ago."""
+    """Append "unit.moved" unless this unit was pushed less than AVL_PUSH_INTERVAL ago (the row
+    not locked: the sweep's flush)."""
     interval = dt.timedelta(seconds=settings.AVL_PUSH_INTERVAL)
-    # Compare-and-set: of two batches in the same interval (or two processes) one pushes.
+    # Compare-and-set: of two sweeps (or a sweep and a batch) in the same interval one pushes.
     claimed = Unit.objects.filter(
         Q(position_pushed_at__isnull=True) | Q(position_pushed_at__lte=now - interval), pk=unit.pk
     ).update(position_pushed_at=now)
     if not claimed:
         return False
     unit.position_pushed_at = now
+    _unit_moved_event(unit=unit, actor=actor)
+    return True
+
+
+def _unit_moved_event(*, unit: Unit, actor: Any) -> None:
+    """The "unit.moved" event with the unit's summary, to the unit's streams."""
     # The recommendation's index follows the pushed positions (at most one rebuild per unit per
     # interval, and only when someone asks for a recommendation).
     units_index_clear()
@@ -146,7 +159,6 @@ def _unit_moved_push(*, unit: Unit, now: dt.datetime, actor: Any) -> bool:
         data={"unit": summary, "position_at": unit.position_at.isoformat() if unit.position_at else None},
         streams=unit_streams(summary),
     )
-    return True
 
 
 def unit_positions_flush(*, now: dt.datetime) -> int:
