@@ -18,5 +18,10 @@ fi
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 echo "ACS Dispatch on http://$HOST:$PORT/  (Ctrl-C stops it)"
+# Demo mode (issue 13): `DEMO=1 ./run.sh` moves the units (and a demo dispatcher assigns calls);
+# feed calls beside it with `.venv/bin/python manage.py replay_calls --limit 200`.
+if [ "${DEMO:-0}" = "1" ]; then
+  export DEMO_MOVE_UNITS=${DEMO_MOVE_UNITS:-True} DEMO_DISPATCH=${DEMO_DISPATCH:-True}
+fi
 # Without beat, the floor's timers run on a loop inside the web process (see calls/timers.py).
 TIMERS=${TIMERS:-inprocess} exec .venv/bin/daphne -b "$HOST" -p "$PORT" acs_dispatch.asgi:application

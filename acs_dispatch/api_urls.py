@@ -7,6 +7,7 @@ from acs_dispatch.api import TokenObtainApi
 urlpatterns = [
     path("auth/token", TokenObtainApi.as_view(), name="api-token"),
     path("", include("calls.api_urls")),
+    path("", include("responders.api_urls")),
     path("", include("triage.api_urls")),
     path("", include("exchange.urls")),  # EIDO export and import (issue 15)
 ]

@@ -204,6 +204,18 @@ TIMERS = os.environ.get("TIMERS", "inprocess" if env_bool("INPROCESS_SWEEP", Fal
 if TIMERS not in ("celery", "inprocess", "off"):
     raise ImproperlyConfigured(f"TIMERS must be celery, inprocess or off, not {TIMERS!r}")
 
+# Geocoding and AVL (issue 13)
+GEOCODER_INDEX_TTL = env_int("GEOCODER_INDEX_TTL", 600)  # seconds: another process's import shows up by then
+GEOCODE_AUTO_ACCEPT_SCORE = 0.75  # call_create places a call on its address text only above this score
+AVL_PUSH_INTERVAL = env_int("AVL_PUSH_INTERVAL", 5)  # seconds: at most one "unit.moved" per unit per interval
+AVL_STALE_SECONDS = env_int("AVL_STALE_SECONDS", 120)  # a reported position older than this is stale
+AVL_MAX_FIX_AGE = env_int("AVL_MAX_FIX_AGE", 600)  # seconds: older fixes (a modem's backlog) are dropped
+AVL_TRACK_RETENTION_HOURS = env_int("AVL_TRACK_RETENTION_HOURS", 72)  # hours of UnitPosition kept
+# The living demo inside the web process (./run.sh demo mode): units drive, work, clear, go home.
+DEMO_MOVE_UNITS = env_bool("DEMO_MOVE_UNITS", False)
+DEMO_DISPATCH = env_bool("DEMO_DISPATCH", False)  # a demo dispatcher also assigns pending calls
+DEMO_TIME_SCALE = float(os.environ.get("DEMO_TIME_SCALE", "10"))  # simulated seconds per wall second
+
 # --- Auth, sessions and lockout (FBI CJIS Security Policy 5.5.3 / 5.5.5)
 AUTH_USER_MODEL = "acs_dispatch.User"
 AUTHENTICATION_BACKENDS = [

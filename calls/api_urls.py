@@ -4,6 +4,7 @@ from django.urls import path
 
 from calls import api
 from calls.api import units as units_api
+from calls.api.location import CallLocateApi
 
 urlpatterns = [
     path("calls", api.CallsApi.as_view(), name="api-calls"),
@@ -65,4 +66,6 @@ urlpatterns = [
     ),
     path("units", units_api.UnitsApi.as_view(), name="api-units"),
     path("units/<str:call_sign>/status", units_api.UnitStatusApi.as_view(), name="api-unit-status"),
+    # A map pick places a call whose address could not be geocoded (issue 13).
+    path("calls/<int:call_id>/location", CallLocateApi.as_view(), name="api-call-location"),
 ]

@@ -12,3 +12,8 @@ class CallsConfig(AppConfig):
         from calls.triage_sources import triage_sources_register
 
         triage_sources_register()
+        # Nor does responders: hand it a unit's active assignment (the AVL push names the call).
+        from calls.selectors.assignments import assignment_active_for_unit
+        from responders.sources import sources_register
+
+        sources_register(assignment_active=lambda unit: assignment_active_for_unit(unit=unit))

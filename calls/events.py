@@ -38,6 +38,7 @@ class CallSummary(TypedDict):
     lon: float | None
     zone: str | None
     outside_service_area: bool
+    location_unverified: bool
     caller_name: str
     caller_phone: str
     caller_language: str  # a calls.models.CallerLanguage code ("" unknown)
@@ -141,6 +142,7 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "lon": call.lon,
         "zone": call.zone.name if call.zone_id else None,
         "outside_service_area": call.outside_service_area,
+        "location_unverified": call.location_unverified,
         "caller_name": call.caller_name,
         "caller_phone": call.caller_phone,
         "caller_language": call.caller_language,

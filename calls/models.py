@@ -74,6 +74,9 @@ class Call(models.Model):
         "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outside_service_area = models.BooleanField(default=False)
+    # An address given that the geocoder could not place (issue 13): kept as spoken, flagged, and
+    # placed later by a map pick (calls.services.location.call_locate).
+    location_unverified = models.BooleanField(default=False)
 
     caller_name = models.CharField(max_length=120, blank=True)
     caller_phone = models.CharField(max_length=30, blank=True)

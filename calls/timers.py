@@ -21,6 +21,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from acs_dispatch.health import sweep_heartbeat
+from calls.demo_loop import demo_loop_start
 from calls.services.timers import deadlines_sweep
 
 logger = logging.getLogger(__name__)
@@ -64,4 +65,9 @@ def timers_start() -> bool:
             )
             _thread.start()
             logger.info("in-process timers every %s s", interval)
+            # The living demo (./run.sh with DEMO=1): the units move inside the server too.
+            if settings.DEMO_MOVE_UNITS:
+                demo_loop_start(
+                    time_scale=settings.DEMO_TIME_SCALE, dispatch=settings.DEMO_DISPATCH, stop=_stop
+                )
     return True

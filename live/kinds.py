@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     CALL_CANCELLED = "call.cancelled"
     CALL_MARKED_DUPLICATE = "call.marked_duplicate"
     CALL_AGENCY_WAIVED = "call.agency_waived"
+    CALL_LOCATED = "call.located"  # an unverified address placed by a map pick
     CALL_EIDO_RECEIVED = "call.eido_received"  # exchange: a call handed over by another center
     BACKUP_REQUESTED = "backup.requested"
     NOTE_ADDED = "note.added"  # ACS health information: calls.policies.CLINICAL_EVENT_KINDS
@@ -39,7 +40,12 @@ class EventKind(StrEnum):
     THRESHOLD_UPDATED = "threshold.updated"
     # responders: the roster and the map
     UNIT_CREATED = "unit.created"
+    UNIT_MOVED = "unit.moved"  # AVL: at most one per unit per AVL_PUSH_INTERVAL
+    UNIT_AVL_TOKEN_ISSUED = "unit.avl_token_issued"
     ZONES_IMPORTED = "zones.imported"
+    ADDRESSES_IMPORTED = "addresses.imported"
+    STREETS_IMPORTED = "streets.imported"
+    PLACES_LOADED = "places.loaded"
     # triage: the rules
     RULESET_DRAFTED = "ruleset.drafted"
     RULESET_EDITED = "ruleset.edited"

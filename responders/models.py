@@ -77,6 +77,12 @@ class Unit(models.Model):
     lon = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
     status_since = models.DateTimeField(default=timezone.now)
+    # AVL (issue 13): when lat/lon were last reported by the unit itself (None: the roster's
+    # point, never reported); the hash of the vehicle modem's token (empty: no modem).
+    position_at = models.DateTimeField(null=True, blank=True)
+    # When the last "unit.moved" went to the screens: pushes are throttled per unit (AVL_PUSH_INTERVAL).
+    position_pushed_at = models.DateTimeField(null=True, blank=True)
+    avl_token_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["agency_id", "call_sign"]
@@ -84,3 +90,107 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.call_sign
+
+
+class AddressPoint(models.Model):
+    """A site/structure address point (NENA SSAP layer)."""
+
+    nguid = models.CharField(max_length=120, blank=True)
+    add_number = models.PositiveIntegerField()
+    add_num_suf = models.CharField(max_length=10, blank=True)
+    st_predir = models.CharField(max_length=10, blank=True)
+    st_name = models.CharField(max_length=120)
+    st_postyp = models.CharField(max_length=20, blank=True)
+    st_posdir = models.CharField(max_length=10, blank=True)
+    post_comm = models.CharField(max_length=80, blank=True)
+    post_code = models.CharField(max_length=10, blank=True)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    source = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["st_name", "add_number"])]
+
+    def __str__(self) -> str:
+        parts = [
+            str(self.add_number) + self.add_num_suf,
+            self.st_predir,
+            self.st_name,
+            self.st_postyp,
+            self.st_posdir,
+        ]
+        return " ".join(p for p in parts if p)
+
+
+class StreetSegment(models.Model):
+    """A road centerline segment with its address ranges (NENA RCL layer)."""
+
+    nguid = models.CharField(max_length=120, blank=True)
+    st_predir = models.CharField(max_length=10, blank=True)
+    st_name = models.CharField(max_length=120)
+    st_postyp = models.CharField(max_length=20, blank=True)
+    st_posdir = models.CharField(max_length=10, blank=True)
+    from_addr_l = models.PositiveIntegerField(null=True, blank=True)
+    to_addr_l = models.PositiveIntegerField(null=True, blank=True)
+    from_addr_r = models.PositiveIntegerField(null=True, blank=True)
+    to_addr_r = models.PositiveIntegerField(null=True, blank=True)
+    parity_l = models.CharField(max_length=1, blank=True)  # O, E, B (both) or Z (none)
+    parity_r = models.CharField(max_length=1, blank=True)
+    post_comm_l = models.CharField(max_length=80, blank=True)
+    post_comm_r = models.CharField(max_length=80, blank=True)
+    road_class = models.CharField(max_length=20, blank=True)  # NENA RoadClass: Primary, Secondary, Local
+    geometry = models.JSONField()  # GeoJSON LineString coordinates [[lon, lat], ...]
+    source = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["st_name"])]
+
+    def __str__(self) -> str:
+        parts = [self.st_predir, self.st_name, self.st_postyp, self.st_posdir]
+        return " ".join(p for p in parts if p)
+
+
+class Place(models.Model):
+    """A common place name callers use (hospital, shelter, transit center, park): the gazetteer,
+    edited by the admin."""
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", "Hospital"
+        SHELTER = "shelter", "Shelter"
+        TRANSIT = "transit", "Transit center"
+        PARK = "park", "Park"
+        SCHOOL = "school", "School"
+        LANDMARK = "landmark", "Landmark"
+
+    name = models.CharField(max_length=160, unique=True)
+    aliases = models.CharField(max_length=400, blank=True, help_text="Other names, separated by semicolons")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.LANDMARK)
+    address = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    source = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitPosition(models.Model):
+    """One accepted AVL fix of a unit (the track); rows older than AVL_TRACK_RETENTION go."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="positions")
+    lat = models.FloatField()
+    lon = models.FloatField()
+    at = models.DateTimeField()
+    speed = models.FloatField(null=True, blank=True)  # m/s
+    heading = models.FloatField(null=True, blank=True)  # degrees clockwise from north
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} at {self.at:%H:%M:%S}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
@@ -10,7 +11,9 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from shapely import STRtree
 from shapely.geometry import mapping, shape
 
@@ -83,6 +86,9 @@ class _AgencyIndex:
     zone_ids: np.ndarray
     xy: np.ndarray  # metres on the local projection
     tree: STRtree | None
+    # AVL (issue 13): a position never reported or older than AVL_STALE_SECONDS ranks after fresh ones.
+    stale: np.ndarray | None = None
+    position_at: list | None = None
 
 
 @dataclass
@@ -111,13 +117,19 @@ class _UnitsIndex:
                 capabilities=[base.capabilities[i] for i in keep],
                 zone_ids=base.zone_ids[keep],
                 xy=base.xy[keep],
+                stale=base.stale[keep] if base.stale is not None else None,
+                position_at=[base.position_at[i] for i in keep] if base.position_at is not None else None,
             )
         return self.filtered[key]
 
 
-def _agency_index(*, ids, call_signs, capabilities, zone_ids, xy) -> _AgencyIndex:
+def _agency_index(
+    *, ids, call_signs, capabilities, zone_ids, xy, stale=None, position_at=None
+) -> _AgencyIndex:
     tree = STRtree(shapely.points(xy)) if len(ids) else None
     return _AgencyIndex(
+        stale=np.asarray(stale if stale is not None else [False] * len(ids), dtype=bool),
+        position_at=list(position_at) if position_at is not None else [None] * len(ids),
         ids=np.asarray(ids, dtype=np.int64),
         call_signs=call_signs,
         capabilities=capabilities,
@@ -141,9 +153,10 @@ def units_index_clear() -> None:
 def _units_index_build() -> _UnitsIndex:
     rows = list(
         Unit.objects.filter(status=Unit.Status.AVAILABLE, lat__isnull=False, lon__isnull=False).values_list(
-            "id", "call_sign", "agency_id", "capabilities", "home_zone_id", "lat", "lon"
+            "id", "call_sign", "agency_id", "capabilities", "home_zone_id", "lat", "lon", "position_at"
         )
     )
+    fresh_after = timezone.now() - dt.timedelta(seconds=settings.AVL_STALE_SECONDS)
     lat0 = sum(r[5] for r in rows) / len(rows) if rows else 35.08
     index = _UnitsIndex(built_at=time.monotonic(), lat0=lat0)
     by_agency: dict[str, list] = {}
@@ -156,6 +169,8 @@ def _units_index_build() -> _UnitsIndex:
             capabilities=[frozenset(r[3] or []) for r in group],
             zone_ids=[r[4] or 0 for r in group],
             xy=[index.project(r[5], r[6]) for r in group],
+            stale=[r[7] is None or r[7] < fresh_after for r in group],
+            position_at=[r[7] for r in group],
         )
     return index
 
@@ -192,18 +207,24 @@ def units_nearest(
         return []
     x, y = index.project(lat, lon)
     point = shapely.Point(x, y)
-    _, nearest_distance = group.tree.query_nearest(point, return_distance=True)
-    radius = max(float(nearest_distance[0]) * 2.0, 2_000.0)
-    while True:
-        candidates = group.tree.query(point, predicate="dwithin", distance=radius)
-        if len(candidates) >= limit or len(candidates) == len(group.ids):
-            break
-        radius *= 2
+    mixed = group.stale is not None and group.stale.any() and not group.stale.all()
+    if mixed:
+        # Fresh positions rank before stale ones, however near: every unit is a candidate.
+        candidates = np.arange(len(group.ids))
+    else:
+        _, nearest_distance = group.tree.query_nearest(point, return_distance=True)
+        radius = max(float(nearest_distance[0]) * 2.0, 2_000.0)
+        while True:
+            candidates = group.tree.query(point, predicate="dwithin", distance=radius)
+            if len(candidates) >= limit or len(candidates) == len(group.ids):
+                break
+            radius *= 2
     dxy = group.xy[candidates] - (x, y)
     distances = np.hypot(dxy[:, 0], dxy[:, 1])
     in_zone = group.zone_ids[candidates] == (zone_id or -1)
     scores = np.where(in_zone, distances * ZONE_PREFERENCE, distances)
-    order = np.argsort(scores, kind="stable")[:limit]
+    stale = group.stale[candidates] if group.stale is not None else np.zeros(len(candidates), dtype=bool)
+    order = np.lexsort((scores, stale))[:limit]
     ranked = []
     for i in order:
         c = int(candidates[i])
@@ -219,6 +240,10 @@ def units_nearest(
                 "in_zone": bool(in_zone[i]),
                 "fallback": False,
                 "preference": "",
+                "position_stale": bool(stale[i]),
+                "position_at": group.position_at[c].isoformat()
+                if group.position_at and group.position_at[c]
+                else None,
             }
         )
     return ranked

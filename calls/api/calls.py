@@ -115,6 +115,7 @@ class _CallFields(serializers.Serializer):
     lon = serializers.FloatField(allow_null=True)
     zone = serializers.CharField(allow_null=True)
     outside_service_area = serializers.BooleanField()
+    location_unverified = serializers.BooleanField()
     caller_name = serializers.CharField()
     caller_phone = serializers.CharField()
     caller_language = serializers.ChoiceField(choices=CallerLanguage.choices, allow_blank=True)

@@ -80,6 +80,9 @@ class UnitsRecommendApi(APIView):
                 allow_blank=True,
                 help_text='why the unit is ranked ahead of nearer ones ("speaks Spanish"), or empty',
             )
+            # AVL (issue 13): a position never reported or older than AVL_STALE_SECONDS ranks last.
+            position_stale = serializers.BooleanField(default=False)
+            position_at = serializers.DateTimeField(allow_null=True, default=None)
 
         agency = serializers.CharField()
         needs = serializers.ListField(child=serializers.CharField())

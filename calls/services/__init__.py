@@ -54,5 +54,6 @@ from calls.services.calls import (  # noqa: F401
     dispositions_load,
     phone_normalize,
 )
+from calls.services.location import call_locate  # noqa: F401
 from calls.services.timers import deadlines_sweep  # noqa: F401
 from calls.services.units import assignments_release  # noqa: F401

@@ -36,6 +36,7 @@ from calls.services.alerts import alerts_resolve_ended
 from calls.services.units import assignments_release
 from live.events import AUDIT, counter_next, event_append
 from live.kinds import EventKind
+from responders.gis_selectors import geocode_best
 from responders.models import Agency
 from responders.selectors import zone_at
 from triage.engine import CallInput, Decision, triage
@@ -175,6 +176,15 @@ def call_number_next() -> str:
     return f"{year:02d}-{counter_next(name='call_number'):06d}"
 
 
+def call_address_point(*, address: str) -> tuple[float | None, float | None, bool]:
+    """(lat, lon, unverified) for a call's address text: the geocoder's best candidate when it
+    scores high enough to dispatch on, else (None, None, True): kept, flagged, placed by a map pick."""
+    best = geocode_best(q=address)
+    if best is None:
+        return None, None, True
+    return best["lat"], best["lon"], False
+
+
 @transaction.atomic
 def call_create(
     *,
@@ -219,6 +229,11 @@ def call_create(
     if errors:
         raise ValidationFailed("The call has invalid fields.", errors=errors)
 
+    # No point given: place the call on its address text (issue 13). The geocoder is an in-memory
+    # index (no I/O), so it may run inside this transaction.
+    location_unverified = False
+    if lat is None and lon is None and address.strip():
+        lat, lon, location_unverified = call_address_point(address=address)
     zone = zone_at(lat=lat, lon=lon) if lat is not None and lon is not None else None
     call = Call.objects.create(
         number=call_number_next(),
@@ -232,6 +247,7 @@ def call_create(
         zone=zone,
         # A valid point in no service zone: still a call, but the dispatcher must see why no zone.
         outside_service_area=lat is not None and zone is None,
+        location_unverified=location_unverified,
         caller_name=caller_name.strip(),
         caller_phone=phone_normalize(phone=caller_phone),
         caller_language=caller_language,

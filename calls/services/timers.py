@@ -17,6 +17,7 @@ from calls.selectors.alerts import (
 )
 from calls.services.alerts import _duration_text, alert_raise, alerts_resolve_ended
 from calls.services.assignments import assignment_ack_escalate
+from responders.avl_services import unit_positions_flush, unit_positions_purge
 from responders.models import Agency, Unit
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,9 @@ def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
                     assignment=assignment,
                 )
                 counts[f"{kind}.{level}"] += raised is not None
+    # AVL: the last position of a unit whose final fix was throttled; the track's retention.
+    counts["positions_pushed"] += unit_positions_flush(now=now)
+    counts["positions_purged"] += unit_positions_purge(now=now)
     result = {key: value for key, value in sorted(counts.items()) if value}
     if result:
         logger.info("deadline sweep at %s: %s", now.isoformat(), result)

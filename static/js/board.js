@@ -483,7 +483,9 @@
           '<ul class="rec-list">' +
           units.map(function (u) {
             return "<li>" + (u.fallback ? '<span class="fallback">Fallback</span> ' : "") + "<strong>" + esc(u.call_sign) + "</strong>" +
-              '<span class="dist">' + (u.distance_m / 1000).toFixed(1) + " km · ~" + esc(u.eta_min) + " min" + (u.in_zone ? " · in zone" : "") + "</span>" +
+              '<span class="dist">' + (u.distance_m / 1000).toFixed(1) + " km · ~" + esc(u.eta_min) + " min" + (u.in_zone ? " · in zone" : "") +
+              // issue 13: where the position comes from (AVL), in words
+              (u.position_at ? (u.position_stale ? " · position stale since " + esc(L.clockShort(u.position_at)) : " · live position") : "") + "</span>" +
               (held && u.agency === e.agency
                 ? '<button type="button" data-ahead="' + esc(u.call_sign) + '">' + esc(u.call_sign) + ": needs a reason</button></li>"
                 : '<button type="button" class="btn-go" data-assign="' + esc(u.call_sign) + '">Assign ' + esc(u.call_sign) + "</button></li>");

@@ -2,6 +2,9 @@
 // triage decision and the location/caller history shown in place. Keyboard-first: every action
 // has a key (listed on screen) and no step needs the mouse.
 
+import { callLocate, geocodeAttach, geocodeReverse, zoneDescribe } from "./geocode.js";
+import { streetsLayerAttach } from "./streets.js";
+
 const form = document.getElementById("intake-form");
 const apiUrl = form.dataset.api;
 const previewUrl = form.dataset.preview;
@@ -142,11 +145,13 @@ if (window.L && $("intake-map")) {
   }).addTo(map);
   if (zones.features.length) map.fitBounds(layer.getBounds());
   else map.setView([35.0844, -106.6504], 11);
+  streetsLayerAttach(map); // issue 13: the imported centerlines, drawn for the current view
   map.on("click", (e) => {
     $("lat").value = e.latlng.lat.toFixed(6);
     $("lon").value = e.latlng.lng.toFixed(6);
     markerMove();
     historySoon();
+    mapPicked(e.latlng.lat, e.latlng.lng); // issue 13: say what is there; place a flagged call
   });
 }
 
@@ -160,6 +165,46 @@ function markerMove() {
 }
 $("lat").addEventListener("change", markerMove);
 $("lon").addEventListener("change", markerMove);
+
+// --- geocoding (issue 13): candidates as the call-taker types; see static/js/geocode.js ---------
+
+let savedCall = null; // the call just saved: placed by the next map click when its address found nothing
+const geo = geocodeAttach({
+  input: $("address"),
+  list: $("address-list"),
+  status: $("address-found"),
+  url: form.dataset.geocode,
+  onPick: (c) => {
+    $("lat").value = c.lat.toFixed(6);
+    $("lon").value = c.lon.toFixed(6);
+    markerMove();
+    if (map) map.setView([c.lat, c.lon], 15);
+    historySoon();
+  },
+  onUnpick: () => { $("lat").value = ""; $("lon").value = ""; if (marker) { marker.remove(); marker = null; } },
+});
+
+async function mapPicked(lat, lon) {
+  if (savedCall && savedCall.location_unverified) {
+    const placed = await callLocate(`${apiUrl}/${savedCall.id}/location`, csrf, lat, lon);
+    if (placed) {
+      savedCall = { ...savedCall, ...placed };
+      geo.say(`Call ${placed.number} placed on the map: ${zoneDescribe(placed)}.`);
+      const warn = $("result-unverified");
+      if (warn) warn.textContent = `Placed by map pick: ${zoneDescribe(placed)}.`;
+    }
+    return;
+  }
+  const near = await geocodeReverse(form.dataset.geocodeReverse, lat, lon);
+  if (near) geo.say(`Map point near ${near.label}, ${zoneDescribe(near)}.`);
+}
+
+// From the keyboard too: a point typed after saving places a call whose address found nothing.
+["lat", "lon"].forEach((id) => $(id).addEventListener("change", () => {
+  const lat = parseFloat($("lat").value);
+  const lon = parseFloat($("lon").value);
+  if (savedCall && savedCall.location_unverified && !Number.isNaN(lat) && !Number.isNaN(lon)) mapPicked(lat, lon);
+}));
 
 // --- history ----------------------------------------------------------------------------------
 
@@ -278,7 +323,8 @@ function resultRender(call) {
   $("result-body").innerHTML = `
     <p class="result-head"><strong id="result-number">Call ${esc(call.number)}</strong> saved ·
       status <span id="result-status">${esc(call.status)}</span> ·
-      zone ${call.zone ? esc(call.zone) : '<span class="tag tag-warn">outside the service area</span>'}</p>
+      zone ${call.zone ? esc(call.zone) : call.location_unverified ? '<span class="tag tag-warn">no point yet</span>'
+        : '<span class="tag tag-warn">outside the service area</span>'}</p>
     <dl class="decision">
       <dt>Send</dt><dd id="result-agencies">${agencies}</dd>
       <dt>Lead</dt><dd id="result-lead">${esc(AGENCY[t.lead] || t.lead)}</dd>
@@ -291,6 +337,8 @@ function resultRender(call) {
     <ul class="reasons" id="result-reasons">${t.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
     ${t.recognised === false ? '<p class="tag tag-warn" id="result-unrecognised">Not recognised: police by default</p>' : ""}
     ${t.guards && t.guards.length ? `<p>Safety guards: ${esc(t.guards.join(", "))}</p>` : ""}
+    ${call.location_unverified ? '<p class="notice notice-warn" id="result-unverified"><strong>Location not verified:</strong> '
+      + "the address matched nothing. Click the map, or type its latitude and longitude, to place the call.</p>" : ""}
     <p class="muted">Press <kbd>Alt</kbd>+<kbd>C</kbd> for a new call.</p>`;
   $("result").hidden = false;
   $("result-title").focus();
@@ -341,6 +389,7 @@ async function submit() {
     });
     const body = await response.json().catch(() => ({}));
     if (response.status === 201) {
+      savedCall = body;
       resultRender(body);
       clearTimeout(historyTimer);
       historyLoad(`${apiUrl}/${body.id}/history`);
@@ -379,6 +428,8 @@ function newCall() {
   errorsClear();
   typeChosen.textContent = "";
   $("result").hidden = true;
+  savedCall = null;
+  geo.reset();
   $("history-body").innerHTML = '<p class="muted">Type an address, a point or a phone number.</p>';
   if (marker) { marker.remove(); marker = null; }
   typeInput.focus();

@@ -42,6 +42,7 @@
   else map.setView([35.0844, -106.6504], 11);
   var unitMarkers = {};
   var callMarkers = {};
+  window.ACSSupervisorMap = map; // issue 13: static/js/supervisor_map.js adds streets and label placement
 
   function drawUnit(u) {
     var m = unitMarkers[u.id];
@@ -64,7 +65,7 @@
     var permanent = u.status !== "AVAILABLE";
     if (m.acsPermanent !== permanent) {
       m.unbindTooltip();
-      m.bindTooltip("", { permanent: permanent, direction: "auto", offset: [8, 0], className: "map-label" });
+      m.bindTooltip("", { permanent: permanent, direction: "auto", offset: [8, 0], className: "map-label unit-label" });
       m.acsPermanent = permanent;
     }
     m.setLatLng([u.lat, u.lon]);

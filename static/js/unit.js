@@ -15,6 +15,10 @@
   var LANGUAGES = JSON.parse($("caller-languages").textContent);
 
   var state = { unit: null, call: null, notes: {}, alerts: {}, history: [] };
+  // issue 13: static/js/unit_avl.js sends positions only while the unit is on duty.
+  window.ACSUnitOnDuty = function () {
+    return !!state.unit && state.unit.status !== "OUT_OF_SERVICE";
+  };
   var alerted = {}; // assignment ids already announced
   var extra = { callId: null, loaded: false, cautions: [], earlier: [] };
 

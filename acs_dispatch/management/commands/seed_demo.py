@@ -23,6 +23,7 @@ from responders.geography import (
     shared_data_dir,
     zones_from_geojson,
 )
+from responders.gis_seed import geocoder_seed
 from responders.models import Agency, Zone
 from responders.services import agencies_ensure, unit_ensure, zones_import
 from triage.services import ruleset_seed_default
@@ -123,6 +124,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"neighborhood layer: {zones_import(zones=hoods, city=city, kind=Zone.Kind.LAYER)}"
             )
+            # Geocoding (issue 13): the approximate arterial grid and the gazetteer of real places.
+            self.stdout.write(f"streets: {geocoder_seed(data=data)}")
         else:
             beats_raw = read_geojson(data / "sd_pd_beats.geojson")
             # A beat may be several polygons, not all of them named (511 is "BARRIO LOGAN" once and
