@@ -23,6 +23,18 @@ class NotAllowed(DispatchError):
     code = "not_allowed"
 
 
+class AuthenticationRefused(DispatchError):
+    """Sign-in refused: unknown user, wrong password, or a second factor missing or wrong (401)."""
+
+    status_code = 401
+    code = "invalid_credentials"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
 class Conflict(DispatchError):
     """The row is not in a state that allows the change (a stale view, a lost race)."""
 
@@ -61,5 +73,8 @@ class ValidationFailed(DispatchError):
 def api_exception_handler(exc, context):
     if isinstance(exc, DispatchError):
         body = {"error": exc.code, "detail": exc.message, **exc.extra}
-        return Response(body, status=exc.status_code)
+        response = Response(body, status=exc.status_code)
+        if exc.status_code == 401:
+            response["WWW-Authenticate"] = "Token"  # RFC 9110: a 401 names the scheme to use
+        return response
     return exception_handler(exc, context)

@@ -37,6 +37,8 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 
 from acs_dispatch.events import DISPATCH, SUPERVISOR, event_frame, stream_group, unit_stream, user_group
 from acs_dispatch.roles import Role
+from acs_dispatch.tokens import token_alive
+from acs_dispatch.ws_auth import TOKEN_DIGEST_KEY
 from calls import snapshots
 from calls.models import EventDelivery
 
@@ -66,11 +68,15 @@ def _replay(*, stream: str, after: int) -> tuple[list[dict[str, Any]], int] | No
 
 
 def _session_alive(scope: dict[str, Any], user_id: int) -> bool:
-    """True unless the socket came in on a session that has since ended (logout, idle expiry)."""
+    """True unless the socket came in on a session or a token that has since ended (logout,
+    revocation, idle expiry)."""
+    digest = scope.get(TOKEN_DIGEST_KEY)  # issue 15: knox tokens expire and are revoked
+    if digest:
+        return token_alive(digest=digest, user_id=user_id)
     session = scope.get("session")
     key = getattr(session, "session_key", None)
     if not key:
-        return True  # token-authenticated: the token stays valid until revoked
+        return True  # no session, no token: nothing to end
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
     return store.load().get(SESSION_KEY) == str(user_id)
 

@@ -58,12 +58,15 @@ def _services_for_markers(request):
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Caches keyed by database content must not leak from one test's rolled-back data to the next."""
+    from django.core.cache import cache
+
     from responders.selectors import units_index_clear, zone_index_clear
     from triage.selectors import engine_cache_clear
 
     zone_index_clear()
     units_index_clear()
     engine_cache_clear()
+    cache.clear()  # the sign-in throttles count there (acs_dispatch.throttles)
     yield
     zone_index_clear()
     units_index_clear()
