@@ -146,8 +146,11 @@ def mfa_device_seed(*, user, key_hex: str) -> TOTPDevice:
 def mfa_reset(*, user, actor=None) -> int:
     """Remove every second-factor device of `user` (a lost phone): they enrol again at the next
     sign-in. Returns how many devices were removed."""
-    removed = TOTPDevice.objects.filter(user=user).delete()[0]
-    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        devices = model.objects.filter(user=user)
+        removed += devices.count()
+        devices.delete()
     event_append(kind="user.mfa_reset", actor=actor, data={"username": user.username}, streams=[AUDIT])
     return removed
 

@@ -221,6 +221,7 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "acs_dispatch.views.lockout_response"  # JSON error shape under /api/
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Multi-factor authentication (CJIS 5.6.2.2): TOTP (django-otp), with single-use recovery codes.
 # Admins and ACS supervisors always need it; a center adds other roles with MFA_REQUIRED_ROLES

@@ -136,6 +136,23 @@ def session_status(request: HttpRequest) -> JsonResponse:
     )
 
 
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked (username, address) pair (AXES_LOCKOUT_CALLABLE): the
+    locked-out page for the browser, the API's error shape under /api/. Both 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "error": "locked_out",
+                "detail": f"Too many failed sign-ins for this account from this address: locked for "
+                f"{minutes} minutes here (an admin can unlock it now).",
+            },
+            status=429,
+            headers={"Retry-After": str(minutes * 60)},
+        )
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, {"cooloff_minutes": minutes}, status=429)
+
+
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def accounts_locked_view(request: HttpRequest) -> HttpResponse:
