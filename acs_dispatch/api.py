@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from acs_dispatch.exceptions import AuthenticationRefused, ValidationFailed
-from acs_dispatch.mfa import mfa_device, mfa_kind, mfa_required, mfa_verify
+from acs_dispatch.mfa import mfa_device, mfa_kind, mfa_required, mfa_verify, mfa_wait_seconds
 from acs_dispatch.services import user_token_issue, user_tokens_revoke
 from acs_dispatch.throttles import SignInRateThrottle
 
@@ -61,6 +62,9 @@ class TokenObtainApi(APIView):
                     "This account signs in with a second factor: send the authenticator code in `otp`.",
                     code="otp_required",
                 )
+            wait = mfa_wait_seconds(user=user, code=data["otp"])
+            if wait:  # django-otp's growing wait after a wrong code
+                raise Throttled(wait=wait)
             device = mfa_verify(user=user, code=data["otp"])
             if device is None:
                 raise AuthenticationRefused("The code is wrong or already used.", code="invalid_otp")

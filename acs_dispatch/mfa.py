@@ -19,6 +19,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,6 +49,18 @@ def mfa_required(*, user) -> bool:
 
 def mfa_recovery_codes_left(*, user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def mfa_wait_seconds(*, user, code: str) -> int:
+    """Seconds before the device that would check `code` accepts another try (django-otp doubles
+    the wait after each wrong code); 0 if it may be tried now."""
+    model = TOTPDevice if TOTP_CODE.match(mfa_code_normalise(code)) else StaticDevice
+    waits = []
+    for device in model.objects.filter(user=user, confirmed=True):
+        allowed, info = device.verify_is_allowed()
+        if not allowed and info and info.get("locked_until"):
+            waits.append(max(1, int((info["locked_until"] - timezone.now()).total_seconds()) + 1))
+    return min(waits) if waits else 0
 
 
 def mfa_secret(device: TOTPDevice) -> str:

@@ -32,6 +32,7 @@ from acs_dispatch.mfa import (
     mfa_recovery_codes_left,
     mfa_secret,
     mfa_verify,
+    mfa_wait_seconds,
 )
 from acs_dispatch.services import user_login_record
 from acs_dispatch.throttles import sign_in_throttle_wait
@@ -110,7 +111,14 @@ def mfa_verify_view(request: HttpRequest) -> HttpResponse:
         throttled = _throttled(request, "registration/mfa_verify.html", context)
         if throttled:
             return throttled
-        device = mfa_verify(user=user, code=request.POST.get("otp", ""))
+        code = request.POST.get("otp", "")
+        wait = mfa_wait_seconds(user=user, code=code)
+        if wait:  # django-otp's growing wait after a wrong code: say so, do not count a try
+            context["error"] = (
+                f"Wrong codes slow further tries down: wait {wait} seconds, then enter the code again."
+            )
+            return render(request, "registration/mfa_verify.html", context, status=429)
+        device = mfa_verify(user=user, code=code)
         if device is not None:
             return mfa_login_complete(
                 request,

@@ -165,6 +165,29 @@ def test_it_refuses_a_wrong_code(client, sam_enrolled, clock):
     assert not logged_in(client)
 
 
+def test_it_asks_to_wait_after_a_wrong_code_instead_of_calling_the_right_one_wrong(
+    client, sam_enrolled, clock
+):
+    sign_in(client, "sam")
+    client.post(reverse("mfa_verify"), {"otp": "999999" if code_for(KEY_HEX) != "999999" else "888888"})
+
+    too_soon = client.post(reverse("mfa_verify"), {"otp": code_for(KEY_HEX)})
+    assert too_soon.status_code == 429
+    assert "wait 2 seconds, then enter the code again" in too_soon.content.decode()
+
+    clock.move_to(T0 + dt.timedelta(seconds=2), tick=False)
+    assert client.post(reverse("mfa_verify"), {"otp": code_for(KEY_HEX)}).status_code == 302
+    assert logged_in(client)
+
+
+def test_the_api_asks_to_wait_after_a_wrong_code(sam_enrolled, clock):
+    _token("sam", otp="999999" if code_for(KEY_HEX) != "999999" else "888888")
+
+    status, body = _token("sam", otp=code_for(KEY_HEX))
+
+    assert status == 429
+
+
 def test_it_refuses_a_code_used_once_already(client, sam_enrolled, clock):
     code = code_for(KEY_HEX)
     sign_in(client, "sam")
