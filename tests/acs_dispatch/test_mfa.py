@@ -335,3 +335,29 @@ def test_the_mfa_reset_command_removes_the_devices(sam_enrolled):
 
     assert "sam: 1 device(s) removed" in out.getvalue()
     assert not TOTPDevice.objects.filter(user=sam_enrolled).exists()
+
+
+# --- the backstop: a session without the second factor is ended
+def test_it_ends_the_session_of_a_user_made_admin_until_they_sign_in_with_a_code(client, dana):
+    from acs_dispatch.services import user_role_set
+
+    sign_in(client, "dana")
+    assert client.get(reverse("calls:board")).status_code == 200
+
+    user_role_set(user=dana, role="admin", actor=None)
+    response = client.get(reverse("triage:rulesets"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not logged_in(client)
+    assert sign_in(client, "dana")["Location"] == reverse("mfa_enrol")
+
+
+def test_it_answers_the_api_401_for_a_session_without_the_second_factor(client, sam):
+    client.force_login(sam)
+
+    response = client.get("/api/v1/units")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "mfa_required"
+    assert not logged_in(client)
