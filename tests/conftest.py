@@ -58,9 +58,10 @@ def _services_for_markers(request):
 def _sign_in_throttles_reset() -> None:
     """Forget the sign-in attempts counted per address (acs_dispatch.throttles). Only those keys:
     with REDIS_URL the cache is a Redis shared with other runs, where clear() would flush it all."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    cache = caches["default"]
     if isinstance(cache, LocMemCache):
         cache.clear()
         return
