@@ -11,6 +11,7 @@ def site(request):
     context = {"SITE_NAME": settings.SITE_NAME, "CITY_TIME_ZONE": settings.CITY_TIME_ZONE}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from acs_dispatch.mfa import mfa_required
         from triage.models import RuleSet
 
         context["RULES_VERSION"] = (
@@ -25,5 +26,7 @@ def site(request):
             "session_url": reverse("session"),
             "login_url": reverse("login"),
             "username": user.get_username(),
+            # The idle lock asks for the authenticator code too (issue 15: two-factor sign-in).
+            "mfa": mfa_required(user=user),
         }
     return context

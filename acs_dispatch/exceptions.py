@@ -24,6 +24,18 @@ class NotAllowed(DispatchError):
     code = "not_allowed"
 
 
+class AuthenticationRefused(DispatchError):
+    """Sign-in refused: unknown user, wrong password, or a second factor missing or wrong (401)."""
+
+    status_code = 401
+    code = "invalid_credentials"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
 class Conflict(DispatchError):
     """The row is not in a state that allows the change (a stale view, a lost race)."""
 
@@ -105,7 +117,10 @@ def api_exception_handler(exc, context):
         extra = dict(exc.extra)
         if "status" in extra:  # the row's state; `status` is the HTTP status in RFC 7807
             extra["current_status"] = extra.pop("status")
-        return problem_response(status=exc.status_code, detail=exc.message, code=exc.code, **extra)
+        response = problem_response(status=exc.status_code, detail=exc.message, code=exc.code, **extra)
+        if exc.status_code == 401:
+            response["WWW-Authenticate"] = "Token"  # RFC 9110: a 401 names the scheme to use
+        return response
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django's 500 handler answers (acs_dispatch.views.server_error)

@@ -8,6 +8,7 @@ channels-redis plus a Redis Celery broker.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -88,7 +89,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, expiring, one per device (issue 15)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files: no CDN
     "channels",
@@ -107,12 +112,15 @@ MIDDLEWARE = [
     "acs_dispatch.probes.ProbeMiddleware",
     # ---
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (issue 15): no inline script
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session middleware plus the idle clock the screens read (GET /session).
     "acs_dispatch.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() after the second factor
+    "acs_dispatch.mfa_middleware.MfaRequiredMiddleware",  # a session without it is ended
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it must see the outcome of authentication.
@@ -187,6 +195,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The login throttles count in the cache: shared through Redis when there is one, so every daphne
+# process sees the same count; per process otherwise (the embedded default runs one).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -230,13 +243,31 @@ SESSION_SAVE_EVERY_REQUEST = True  # sliding expiry: the 30 minutes count from t
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 10) / 60  # hours, as axes expects
-# CJIS locks the account, not the address: a dispatch floor shares one NAT address, and locking
-# it after five typos by anyone would lock out the whole floor. Hence axes.W006 is silenced.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Lock the pair (username, address), never the username alone: five guesses from anywhere must not
+# lock a dispatcher out of every console (a denial-of-service lever, issue 15), and a whole floor
+# behind one NAT address is not locked out by one person's typos either. Guessing many usernames
+# from one address is the throttles' job (REST_FRAMEWORK below and the login form's limit).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy, the client address is the proxy's unless we read X-Forwarded-For: set
+# TRUSTED_PROXY_COUNT to the number of proxies in front of daphne (the lockout and the throttles
+# both use it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "acs_dispatch.views.lockout_response"  # JSON error shape under /api/
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Multi-factor authentication (CJIS 5.6.2.2): TOTP (django-otp), with single-use recovery codes.
+# Admins and ACS supervisors always need it; a center adds other roles with MFA_REQUIRED_ROLES
+# (comma-separated role codes, e.g. "dispatcher,call_taker").
+MFA_ALWAYS_REQUIRED_ROLES = ["admin", "acs_supervisor"]
+MFA_REQUIRED_ROLES = sorted(set(env_list("MFA_REQUIRED_ROLES", [])) | set(MFA_ALWAYS_REQUIRED_ROLES))
+MFA_ISSUER = os.environ.get("MFA_ISSUER", SITE_NAME)
+MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300)  # password accepted, code still to come
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = MFA_ISSUER
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -244,16 +275,36 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- REST API
+AUTH_THROTTLE_RATE = os.environ.get("AUTH_THROTTLE_RATE", "30/min")  # sign-in attempts per address
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns an anonymous request into a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # Knox tokens (hashed, expiring, idle-limited): REST_KNOX below and acs_dispatch.tokens.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "acs_dispatch.schema.AutoSchema",
     "EXCEPTION_HANDLER": "acs_dispatch.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # By client address (ScopedRateThrottle keys anonymous requests by address): the token endpoint,
+    # with the login form's own limit in acs_dispatch.views, stops one address guessing across
+    # many usernames, which the per-(username, address) lockout alone would not.
+    "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
+}
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; each sign-in makes a new token
+# (one per device), revoked by POST auth/logout, auth/logout-all, a password change, deactivation
+# and a role change. A token dies after API_TOKEN_IDLE_SECONDS without use (the session idle rule,
+# CJIS 5.5.5) and after API_TOKEN_MAX_HOURS whatever its use (one shift).
+API_TOKEN_IDLE_SECONDS = env_int("API_TOKEN_IDLE_SECONDS", SESSION_COOKIE_AGE)
+API_TOKEN_MAX_HOURS = env_int("API_TOKEN_MAX_HOURS", 10)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_IDLE_SECONDS),
+    "AUTO_REFRESH": True,  # each use slides the idle expiry ...
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=API_TOKEN_MAX_HOURS),  # ... never past the shift
+    "MIN_REFRESH_INTERVAL": 60,  # seconds: at most one write a minute per token
+    "AUTH_HEADER_PREFIX": "Token",  # DESIGN.md: `Authorization: Token ...`
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ACS Dispatch API",
@@ -295,6 +346,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only, never inline
+# (page data comes in json_script blocks, type="application/json", which are not run). The API
+# docs pages widen style-src for Swagger UI and ReDoc (acs_dispatch.urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],  # same-origin fetch and ws/wss
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- EIDO exchange: how this center names itself in the EIDOs it sends (a domain name it owns)
 EIDO_AGENCY_ID = os.environ.get("EIDO_AGENCY_ID", "acs-dispatch.example.org")

@@ -14,6 +14,7 @@ The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -90,10 +91,9 @@ def main() -> None:
                 )
                 if made % 3 == 0 and units:
                     unit = units.pop()
-                    try:
+                    # A unit of an agency the call does not need, or already covered, is refused: fine.
+                    with contextlib.suppress(Exception):
                         unit_assign(call=call, unit=unit, actor=actor, override_reason="bench")
-                    except Exception:  # a unit of an agency the call does not need: fine
-                        pass
                 made += 1
             print(f"{made} calls in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             if connection.vendor == "postgresql":

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from acs_dispatch.roles import Role
+from acs_dispatch.tokens import token_alive
+from acs_dispatch.ws_auth import TOKEN_DIGEST_KEY
 from calls import snapshots
 from calls.policies import event_visible_to, may_read_clinical_notes
-from live.consumers import LiveConsumer
+from live.consumers import CLOSE_UNAUTHENTICATED, LiveConsumer
 from live.events import DISPATCH, SUPERVISOR, unit_stream
 
 
@@ -26,6 +28,14 @@ class _FloorConsumer(LiveConsumer):
 
     def frame_visible(self, frame: dict[str, Any]) -> dict[str, Any]:
         return event_visible_to(frame, clinical_reader=self.clinical_reader)
+
+    def _still_admitted(self) -> int:
+        code = super()._still_admitted()
+        # A socket opened with an API token closes once the token is revoked or expired (issue 15).
+        digest = self.scope.get(TOKEN_DIGEST_KEY)
+        if not code and digest and not token_alive(digest=digest, user_id=self.user_id):
+            return CLOSE_UNAUTHENTICATED
+        return code
 
 
 class DispatchConsumer(_FloorConsumer):

@@ -59,3 +59,8 @@ class EventKind(StrEnum):
     USER_LOGGED_IN = "user.logged_in"
     USER_LOGGED_OUT = "user.logged_out"
     USER_UNLOCKED = "user.unlocked"
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_TOKENS_REVOKED = "user.tokens_revoked"
+    USER_MFA_ENROLLED = "user.mfa_enrolled"
+    USER_MFA_RESET = "user.mfa_reset"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+from base64 import b32decode
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from shapely.geometry import shape
 
+from acs_dispatch.mfa import mfa_device_seed, mfa_role_requires
 from acs_dispatch.roles import Role
 from acs_dispatch.services import user_create
 from calls.services import call_types_load, dispositions_load
@@ -30,6 +32,10 @@ from triage.services import ruleset_seed_default
 
 CALL_TYPES_FILE = Path(__file__).resolve().parents[3] / "calls" / "data" / "call_types.csv"
 DEMO_PASSWORD = "acs-demo-2026"
+# The demo's authenticator secret (base32, as typed into a TOTP app), published in the README: the
+# demo users whose role needs two-factor sign-in (admin, supervisor by default) get a device with
+# it, so anyone can sign in as them with `oathtool --totp -b ACSDEMOTOTPSECRETKEYACSDEMOTOTPS` or the app. Demo only.
+DEMO_TOTP_SECRET = "ACSDEMOTOTPSECRETKEYACSDEMOTOTPS"
 
 # (username, role, unit call sign)
 DEMO_USERS = [
@@ -186,3 +192,13 @@ class Command(BaseCommand):
                 f"demo users (password for all: {DEMO_PASSWORD}): "
                 + ", ".join(f"{u} ({r.label})" for u, r, _ in DEMO_USERS)
             )
+            key_hex = b32decode(DEMO_TOTP_SECRET).hex()
+            seeded = []
+            for username, role, _ in DEMO_USERS:
+                if mfa_role_requires(role):
+                    mfa_device_seed(user=User.objects.get(username=username), key_hex=key_hex)
+                    seeded.append(username)
+            if seeded:
+                self.stdout.write(
+                    f"two-factor sign-in for {', '.join(seeded)}: authenticator secret {DEMO_TOTP_SECRET} (demo only)"
+                )

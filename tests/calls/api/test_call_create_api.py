@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from calls.models import Call
 from live.models import Event
@@ -55,11 +55,9 @@ def test_it_takes_a_narrative_alone(ready, api_as, carla):
 
 
 def test_it_accepts_a_token(ready, client, carla):
-    token = Token.objects.create(user=carla)
+    _, key = AuthToken.objects.create(user=carla)
 
-    response = client.post(
-        URL, CALL, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    response = client.post(URL, CALL, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 201
 
