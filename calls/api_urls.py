@@ -3,6 +3,7 @@
 from django.urls import path
 
 from calls import api
+from calls.api.kpis import KpisApi  # issue 14
 
 urlpatterns = [
     path("calls", api.CallsApi.as_view(), name="api-calls"),
@@ -29,4 +30,5 @@ urlpatterns = [
         name="api-call-alerts-acknowledge",
     ),
     path("thresholds", api.ThresholdsApi.as_view(), name="api-thresholds"),
+    path("kpis", KpisApi.as_view(), name="api-kpis"),  # issue 14
 ]
