@@ -125,6 +125,8 @@ class Call(models.Model):
             models.Index(fields=["status", "priority", "received_at"]),
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["address"]),
+            # Issue 14: KPIs and history read calls by the time they were received.
+            models.Index(fields=["received_at"], name="call_received_at"),
         ]
 
     def __str__(self) -> str:
@@ -322,7 +324,24 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["kind", "id"])]
+        indexes = [
+            models.Index(fields=["kind", "id"]),
+            # Issue 14: coverage (unit status changes by time) and the audit screen (by actor).
+            models.Index(fields=["kind", "created_at"], name="event_kind_created"),
+            models.Index(fields=["actor", "id"], name="event_actor_id"),
+            # Units going out of and back into service (coverage by hour): a year has ~2 M status
+            # changes, a few hundred thousand of them these.
+            models.Index(
+                fields=["created_at"],
+                name="event_out_of_service",
+                condition=models.Q(kind="unit.status_changed", data__after="OUT_OF_SERVICE"),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="event_back_in_service",
+                condition=models.Q(kind="unit.status_changed", data__before="OUT_OF_SERVICE"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.kind}"

@@ -117,7 +117,12 @@ class Assignment(models.Model):
                 fields=["unit"], condition=Q(cleared_at__isnull=True), name="one_active_assignment_per_unit"
             ),
         ]
-        indexes = [models.Index(fields=["call", "cleared_at"])]
+        indexes = [
+            models.Index(fields=["call", "cleared_at"]),
+            # Issue 14: utilisation and coverage read assignments by time.
+            models.Index(fields=["assigned_at"], name="assignment_assigned_at"),
+            models.Index(fields=["cleared_at"], name="assignment_cleared_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} -> call {self.call_id}"

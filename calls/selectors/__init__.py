@@ -38,7 +38,6 @@ from calls.selectors.calls import (  # noqa: F401
 )
 from calls.selectors.kpis import (  # noqa: F401
     MISSED_REASONS,
-    calls_acs_annotated,
     kpis_compute,
     kpis_csv_rows,
     kpis_period,

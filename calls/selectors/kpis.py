@@ -46,23 +46,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    Exists,
-    F,
-    IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    TextField,
-    Value,
-    When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, ExtractHour, Lower, Trim, TruncDate, TruncHour
+from django.db.models.functions import ExtractHour, Lower, Trim, TruncDate, TruncHour
 from django.utils import timezone
 
 from acs_dispatch.exceptions import ValidationFailed
@@ -158,122 +148,170 @@ def kpis_volume(*, calls: QuerySet[Call]) -> dict[str, Any]:
 # --- ACS eligibility, service and what was missed -----------------------------------------------
 
 
-def _agency_assigned(agency: str) -> Exists:
-    return Exists(Assignment.objects.filter(call=OuterRef("pk"), unit__agency_id=agency))
+def _json_sql(column: str, key: str, *, as_text: bool) -> str:
+    """A key of a JSON column as text: an array as its JSON text ('["ACS", "POLICE"]'), a string
+    unquoted. NULL when the column or the key is."""
+    if connection.vendor == "postgresql":
+        return f"({column} ->> '{key}')" if as_text else f"(({column} -> '{key}')::text)"
+    return f"json_extract({column}, '$.{key}')"
 
 
-def calls_acs_annotated(*, calls: QuerySet[Call]) -> QuerySet[Call]:
-    """`calls` with the eligibility columns of the module docstring computed in SQL: eligible,
-    acs_assigned, kicked_back, served, led, missed_reason, missed_detail."""
-    # The engine's agencies: the original decision's when a dispatcher overrode it. JSON arrays are
-    # compared as text ('"ACS"' is in '["ACS", "POLICE"]'), which SQLite and PostgreSQL both do.
-    engine_agencies = Coalesce(
-        Cast(KeyTextTransform("agencies", "original_decision"), TextField()), Cast("agencies", TextField())
-    )
-    original_lead = Cast(KeyTextTransform("lead", "original_decision"), CharField())
-    acs_units = Assignment.objects.filter(call=OuterRef("pk"), unit__agency_id=ACS)
-    # An ACS unit still there at the end: not cleared, or released by the close itself (within a
-    # second of closed_at, in the same transaction).
-    acs_at_end = Exists(
-        acs_units.filter(
-            Q(cleared_at__isnull=True) | Q(cleared_at__gte=OuterRef("closed_at") - dt.timedelta(seconds=1))
+def _json_text_sql(column: str) -> str:
+    return f"({column})::text" if connection.vendor == "postgresql" else column
+
+
+def _before_sql(later: str, earlier: str, seconds: int) -> str:
+    """SQL true when `later` >= `earlier` - `seconds`."""
+    if connection.vendor == "postgresql":
+        return f"{later} >= {earlier} - interval '{int(seconds)} seconds'"
+    return f"julianday({later}) >= julianday({earlier}) - {int(seconds)} / 86400.0"
+
+
+def _acs_flags_sql(zone: str | None) -> str:
+    """One row per call of the range with the columns of the module docstring: eligible, served,
+    led, kicked_back (0/1), missed_reason and the raw fields its detail comes from. Set-based (one
+    GROUP BY over the assignments, no per-call subquery), so a year of calls reads in one pass."""
+    call_t, asg_t, unit_t = Call._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
+    waiver_t = CallAgencyWaiver._meta.db_table
+    open_list = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+    not_servable = ", ".join(f"'{s}'" for s in NOT_SERVABLE)
+    non_guard = ", ".join(f"'{s}'" for s in NON_GUARD_EXCLUSIONS)
+    engine_agencies = f"COALESCE({_json_sql('c.original_decision', 'agencies', as_text=False)}, {_json_text_sql('c.agencies')})"
+    original_lead = _json_sql("c.original_decision", "lead", as_text=True)
+    at_end = _before_sql("a.cleared_at", "c.closed_at", 1)
+    calls_in_range = f"SELECT c.id FROM {call_t} c WHERE {_calls_where(zone)}"
+    # No CTE of the calls referenced twice: PostgreSQL would materialise it without statistics and
+    # pick nested loops; each part reads the calls table (and its received_at index) itself.
+    return f"""
+        af AS (
+            SELECT a.call_id,
+                   MAX(CASE WHEN u.agency_id = 'ACS' THEN 1 ELSE 0 END) AS acs_assigned,
+                   MAX(CASE WHEN u.agency_id = 'POLICE' THEN 1 ELSE 0 END) AS police_assigned,
+                   -- An ACS unit still there at the end: not cleared, or released by the close
+                   -- itself (within a second of closed_at, in the same transaction).
+                   MAX(CASE WHEN u.agency_id = 'ACS' AND (a.cleared_at IS NULL OR {at_end}) THEN 1 ELSE 0 END)
+                       AS acs_at_end
+            FROM {asg_t} a JOIN {unit_t} u ON u.id = a.unit_id JOIN {call_t} c ON c.id = a.call_id
+            WHERE a.call_id IN ({calls_in_range})
+            GROUP BY a.call_id
+        ),
+        rc AS (
+            SELECT c.id, c.number, c.received_at, c.status, c.lead, c.priority, c.zone_id, c.disposition,
+                   c.acs_eligible, c.acs_exclusion, c.override_reason, c.overridden_at, c.closed_at,
+                   {engine_agencies} AS engine_agencies, {_json_text_sql("c.agencies")} AS current_agencies,
+                   COALESCE({original_lead}, '') AS original_lead
+            FROM {call_t} c WHERE {_calls_where(zone)}
+        ),
+        f1 AS (
+            SELECT rc.*, COALESCE(af.acs_assigned, 0) AS acs_assigned,
+                   CASE WHEN rc.status NOT IN ({not_servable}) AND (rc.acs_eligible
+                        OR (rc.acs_exclusion NOT IN ({non_guard}) AND rc.engine_agencies LIKE '%%"ACS"%%'))
+                        THEN 1 ELSE 0 END AS eligible,
+                   CASE WHEN (rc.lead = 'ACS' OR rc.original_lead = 'ACS') THEN 1 ELSE 0 END AS acs_led,
+                   CASE WHEN (rc.lead = 'ACS' OR rc.original_lead = 'ACS') AND COALESCE(af.acs_assigned, 0) = 1
+                        AND (rc.disposition = '{KICKBACK_DISPOSITION}'
+                             OR (COALESCE(af.acs_at_end, 0) = 0 AND COALESCE(af.police_assigned, 0) = 1
+                                 AND rc.status NOT IN ({open_list})))
+                        THEN 1 ELSE 0 END AS kicked_back,
+                   w.reason AS waiver_reason
+            FROM rc LEFT JOIN af ON af.call_id = rc.id
+                    LEFT JOIN {waiver_t} w ON w.call_id = rc.id AND w.agency = 'ACS'
+        ),
+        flags AS (
+            SELECT f1.*,
+                   CASE WHEN acs_assigned = 1 AND kicked_back = 0 THEN 1 ELSE 0 END AS served,
+                   CASE WHEN acs_assigned = 1 AND kicked_back = 0 AND lead = 'ACS' THEN 1 ELSE 0 END AS led,
+                   CASE WHEN acs_assigned = 1 AND kicked_back = 0 THEN ''
+                        WHEN kicked_back = 1 THEN 'sent_back_to_police'
+                        WHEN overridden_at IS NOT NULL AND current_agencies NOT LIKE '%%"ACS"%%' THEN 'overridden'
+                        WHEN acs_exclusion NOT IN ({non_guard}) THEN 'guard'
+                        WHEN status IN ({open_list}) THEN 'open'
+                        ELSE 'no_acs_unit' END AS missed_reason
+            FROM f1
         )
-    )
-    annotated = calls.annotate(
-        engine_agencies=engine_agencies,
-        current_agencies=Cast("agencies", TextField()),
-        original_lead=original_lead,
-        acs_assigned=Exists(acs_units),
-        police_assigned=_agency_assigned(POLICE),
-        acs_at_end=acs_at_end,
-        waiver_reason=Subquery(
-            CallAgencyWaiver.objects.filter(call=OuterRef("pk"), agency=ACS).values("reason")[:1]
-        ),
-        acs_left_reason=Subquery(
-            acs_units.filter(cleared_at__isnull=False).order_by("-cleared_at").values("cleared_reason")[:1]
-        ),
-    )
-    acs_led = Q(lead=ACS) | Q(original_lead=ACS)
-    kicked_back = (
-        acs_led
-        & Q(acs_assigned=True)
-        & (
-            Q(disposition=KICKBACK_DISPOSITION)
-            | (Q(acs_at_end=False) & Q(police_assigned=True) & ~Q(status__in=OPEN_STATUSES))
+    """
+
+
+def _acs_params(since: dt.datetime, until: dt.datetime, zone: str | None) -> list[Any]:
+    # The range appears twice in _acs_flags_sql (the assignments' calls, then the calls).
+    return ([_dt_param(since), _dt_param(until)] + ([zone] if zone else [])) * 2
+
+
+def kpis_acs(
+    *, since: dt.datetime, until: dt.datetime, zone: str | None, missed_limit: int | None = MISSED_LIST_LIMIT
+) -> dict[str, Any]:
+    """Eligible calls, the share served and led by ACS, the eligible calls missed with their reason
+    (module docstring), and the kick-backs to police."""
+    flags = _acs_flags_sql(zone)
+    params = _acs_params(since, until, zone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH {flags}
+            SELECT eligible, served, led, kicked_back, acs_led, acs_assigned, missed_reason,
+                   CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END, COUNT(*)
+            FROM flags
+            GROUP BY eligible, served, led, kicked_back, acs_led, acs_assigned, missed_reason,
+                     CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END""",
+            params,
         )
+        groups = cursor.fetchall()
+    n = served = led = kicked = acs_led_worked = 0
+    by_reason: dict[str, int] = {}
+    guards: dict[str, int] = {}
+    for eligible, is_served, is_led, is_kicked, acs_led, acs_assigned, reason, signal, count in groups:
+        kicked += count if is_kicked else 0
+        acs_led_worked += count if acs_led and acs_assigned else 0
+        if not eligible:
+            continue
+        n += count
+        served += count if is_served else 0
+        led += count if is_led else 0
+        if not is_served:
+            by_reason[reason] = by_reason.get(reason, 0) + count
+            if reason == "guard":
+                guards[signal] = guards.get(signal, 0) + count
+    limit = "" if missed_limit is None else f" LIMIT {int(missed_limit)}"
+    asg_t, unit_t = Assignment._meta.db_table, Unit._meta.db_table
+    # The ACS unit's own words when it left a call it handed to police (read for those rows only).
+    left_reason = (
+        f"(SELECT a.cleared_reason FROM {asg_t} a JOIN {unit_t} u ON u.id = a.unit_id"
+        f" WHERE a.call_id = flags.id AND u.agency_id = 'ACS' AND a.cleared_at IS NOT NULL"
+        f" ORDER BY a.cleared_at DESC LIMIT 1)"
     )
-    guard = ~Q(acs_exclusion__in=NON_GUARD_EXCLUSIONS)
-    eligible = ~Q(status__in=NOT_SERVABLE) & (
-        Q(acs_eligible=True) | (guard & Q(engine_agencies__contains='"ACS"'))
-    )
-    served = Q(acs_assigned=True) & ~kicked_back
-    overridden_off = Q(overridden_at__isnull=False) & ~Q(current_agencies__contains='"ACS"')
-    as_bool = IntegerField()
-    return annotated.annotate(
-        eligible=Case(When(eligible, then=1), default=0, output_field=as_bool),
-        kicked_back=Case(When(kicked_back, then=1), default=0, output_field=as_bool),
-        served=Case(When(served, then=1), default=0, output_field=as_bool),
-        led=Case(When(served & Q(lead=ACS), then=1), default=0, output_field=as_bool),
-        missed_reason=Case(
-            When(served, then=Value("")),
-            When(kicked_back, then=Value("sent_back_to_police")),
-            When(overridden_off, then=Value("overridden")),
-            When(guard, then=Value("guard")),
-            When(status__in=OPEN_STATUSES, then=Value("open")),
-            default=Value("no_acs_unit"),
-            output_field=CharField(),
-        ),
-        missed_detail=Case(
-            When(served, then=Value("")),
-            When(
-                kicked_back,
-                then=Case(
-                    When(disposition=KICKBACK_DISPOSITION, then=Value("closed as ACS-HP: handed to police")),
-                    default=Coalesce("acs_left_reason", Value("")),
-                ),
+    detail = f"""CASE WHEN missed_reason = 'sent_back_to_police' THEN
+                     CASE WHEN disposition = '{KICKBACK_DISPOSITION}' THEN 'closed as ACS-HP: handed to police'
+                          ELSE COALESCE({left_reason}, '') END
+                 WHEN missed_reason = 'overridden' THEN override_reason
+                 WHEN missed_reason = 'guard' THEN acs_exclusion
+                 WHEN missed_reason = 'no_acs_unit' THEN COALESCE(waiver_reason, '')
+                 ELSE '' END"""
+    zone_t = Zone._meta.db_table
+    listing = f"""WITH {flags}
+        SELECT flags.id, number, received_at, z.name, status, lead, priority, missed_reason, {detail}, disposition
+        FROM flags LEFT JOIN {zone_t} z ON z.id = flags.zone_id
+        WHERE %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            listing.replace(
+                "WHERE %s", "WHERE eligible = 1 AND served = 0 ORDER BY received_at, flags.id" + limit
             ),
-            When(overridden_off, then=F("override_reason")),
-            When(guard, then=F("acs_exclusion")),
-            When(status__in=OPEN_STATUSES, then=Value("")),
-            default=Coalesce("waiver_reason", Value("")),
-            output_field=CharField(),
-        ),
-    )
-
-
-def kpis_acs(*, calls: QuerySet[Call], missed_limit: int | None = MISSED_LIST_LIMIT) -> dict[str, Any]:
-    """Eligible calls, the share served and led by ACS, the eligible calls missed with their reason,
-    and the kick-backs to police."""
-    rows = calls_acs_annotated(calls=calls)
-    eligible = rows.filter(eligible=1)
-    # Grouped, not aggregate(): Django's aggregate() over these Exists annotations loses them.
-    totals = {"eligible": 0, "served": 0, "led": 0}
-    for row in eligible.values("served", "led").annotate(n=Count("id")):
-        totals["eligible"] += row["n"]
-        totals["served"] += row["n"] if row["served"] else 0
-        totals["led"] += row["n"] if row["led"] else 0
-    missed = eligible.filter(served=0)
-    by_reason = dict(missed.values("missed_reason").annotate(n=Count("id")).values_list("missed_reason", "n"))
-    guards = dict(
-        missed.filter(missed_reason="guard")
-        .values("acs_exclusion")
-        .annotate(n=Count("id"))
-        .values_list("acs_exclusion", "n")
-    )
-    missed_calls = missed.select_related("zone").order_by("received_at", "pk")
-    if missed_limit is not None:
-        missed_calls = missed_calls[:missed_limit]
-    kickbacks = rows.filter(kicked_back=1)
-    acs_led_worked = rows.filter(Q(lead=ACS) | Q(original_lead=ACS), acs_assigned=True).count()
-    n_kick = kickbacks.count()
-    n = totals["eligible"]
+            params,
+        )
+        missed = cursor.fetchall()
+        cursor.execute(
+            listing.replace(
+                "WHERE %s", f"WHERE kicked_back = 1 ORDER BY received_at, flags.id LIMIT {MISSED_LIST_LIMIT}"
+            ),
+            params,
+        )
+        kicked_rows = cursor.fetchall()
     return {
         "eligible": n,
-        "served": totals["served"],
-        "led": totals["led"],
-        "share_served": _share(totals["served"], n),
-        "share_led": _share(totals["led"], n),
-        "missed": n - totals["served"],
+        "served": served,
+        "led": led,
+        "share_served": _share(served, n),
+        "share_led": _share(led, n),
+        "missed": n - served,
         "missed_by_reason": [
             {"reason": key, "label": label, "calls": by_reason.get(key, 0)}
             for key, label in MISSED_REASONS.items()
@@ -281,37 +319,41 @@ def kpis_acs(*, calls: QuerySet[Call], missed_limit: int | None = MISSED_LIST_LI
         "missed_by_guard": [
             {"signal": k, "calls": v} for k, v in sorted(guards.items(), key=lambda kv: -kv[1])
         ],
-        "missed_calls": [_missed_row(c) for c in missed_calls],
+        "missed_calls": [_missed_row(r) for r in missed],
         "kickbacks": {
-            "calls": n_kick,
+            "calls": kicked,
             "acs_led_worked": acs_led_worked,
-            "rate": _share(n_kick, acs_led_worked),
+            "rate": _share(kicked, acs_led_worked),
             "list": [
-                {
-                    "id": c.pk,
-                    "number": c.number,
-                    "received_at": c.received_at.isoformat(),
-                    "detail": c.missed_detail,
-                    "disposition": c.disposition,
-                }
-                for c in kickbacks.order_by("received_at", "pk")[:MISSED_LIST_LIMIT]
-            ],  # fmt: skip
+                {"id": r[0], "number": r[1], "received_at": _iso(r[2]), "detail": r[8], "disposition": r[9]}
+                for r in kicked_rows
+            ],
         },
     }
 
 
-def _missed_row(call: Call) -> dict[str, Any]:
+def _iso(value: Any) -> str:
+    """A datetime read by raw SQL (aware on PostgreSQL, naive UTC text on SQLite) as ISO 8601 UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _missed_row(row: tuple) -> dict[str, Any]:
+    call_id, number, received_at, zone, status, lead, priority, reason, detail, _ = row
     return {
-        "id": call.pk,
-        "number": call.number,
-        "received_at": call.received_at.isoformat(),
-        "zone": call.zone.name if call.zone_id else None,
-        "status": call.status,
-        "lead": call.lead,
-        "priority": call.priority,
-        "reason": call.missed_reason,
-        "reason_label": MISSED_REASONS[call.missed_reason],
-        "detail": call.missed_detail,
+        "id": call_id,
+        "number": number,
+        "received_at": _iso(received_at),
+        "zone": zone,
+        "status": status,
+        "lead": lead,
+        "priority": priority,
+        "reason": reason,
+        "reason_label": MISSED_REASONS[reason],
+        "detail": detail,
     }
 
 
@@ -375,24 +417,33 @@ def kpis_step_times(*, since: dt.datetime, until: dt.datetime, zone: str | None)
     """
     params = base * 5
 
-    def percentiles(group: str) -> str:
-        cols = ", ".join(group.split(", "))
-        return f"""
-            SELECT {cols}, COUNT(*) AS n,
-                   MIN(CASE WHEN cd >= 0.5 THEN d END) AS p50,
-                   MIN(CASE WHEN cd >= 0.9 THEN d END) AS p90
-            FROM (SELECT step, priority, agency, d,
-                         CUME_DIST() OVER (PARTITION BY {cols} ORDER BY d) AS cd
-                  FROM durations) t
-            GROUP BY {cols}
+    if connection.vendor == "postgresql":
+        # One pass: percentile_disc over both groupings at once.
+        sql = f"""
+            SELECT step, priority, agency, COUNT(*),
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY d), percentile_disc(0.9) WITHIN GROUP (ORDER BY d)
+            FROM ({durations}) t
+            GROUP BY GROUPING SETS ((step, priority, agency), (step))
         """
+    else:
+        # SQLite has no percentile aggregate: the same nearest rank, from CUME_DIST.
+        def percentiles(cols: str) -> str:
+            return f"""
+                SELECT {cols}, COUNT(*) AS n,
+                       MIN(CASE WHEN cd >= 0.5 THEN d END) AS p50,
+                       MIN(CASE WHEN cd >= 0.9 THEN d END) AS p90
+                FROM (SELECT step, priority, agency, d,
+                             CUME_DIST() OVER (PARTITION BY {cols} ORDER BY d) AS cd
+                      FROM durations) t
+                GROUP BY {cols}
+            """
 
-    sql = f"""
-        WITH durations AS ({durations})
-        SELECT step, priority, agency, n, p50, p90 FROM ({percentiles("step, priority, agency")}) g
-        UNION ALL
-        SELECT step, NULL, NULL, n, p50, p90 FROM ({percentiles("step")}) o
-    """
+        sql = f"""
+            WITH durations AS ({durations})
+            SELECT step, priority, agency, n, p50, p90 FROM ({percentiles("step, priority, agency")}) g
+            UNION ALL
+            SELECT step, NULL, NULL, n, p50, p90 FROM ({percentiles("step")}) o
+        """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
@@ -558,6 +609,57 @@ def _running(initial: int, plus: dict, minus: dict, hours: list[dt.datetime]) ->
     return out
 
 
+def _hour_sql(column: str) -> str:
+    """Whole hours since the epoch of a UTC timestamp column (an hour bucket both databases agree on)."""
+    if connection.vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM {column}) / 3600)::bigint"
+    return f"(CAST(strftime('%%s', {column}) AS INTEGER) / 3600)"
+
+
+def _calls_waiting_counts(
+    start: dt.datetime, end: dt.datetime, zone: str | None
+) -> tuple[int, dict[dt.datetime, int], dict[dt.datetime, int]]:
+    """Calls waiting at `start`, and per UTC hour the calls that joined and left the queue. A call
+    waits from received until its first unit is assigned or it ends (closed, cancelled, duplicate)."""
+    call_t, asg_t = Call._meta.db_table, Assignment._meta.db_table
+    zone_sql = f" AND c.zone_id IN (SELECT id FROM {Zone._meta.db_table} WHERE name = %s)" if zone else ""
+    s, e = _dt_param(start), _dt_param(end)
+    sql = f"""
+        WITH cand AS (
+            SELECT c.id, c.received_at, c.closed_at FROM {call_t} c
+            WHERE c.received_at < %s AND (c.closed_at IS NULL OR c.closed_at >= %s){zone_sql}
+        ),
+        fa AS (
+            SELECT a.call_id, MIN(a.assigned_at) AS first_at
+            FROM {asg_t} a JOIN cand ON cand.id = a.call_id GROUP BY a.call_id
+        ),
+        q AS (
+            SELECT cand.received_at AS came, COALESCE(fa.first_at, cand.closed_at) AS went
+            FROM cand LEFT JOIN fa ON fa.call_id = cand.id
+        )
+        SELECT 'start', 0, COUNT(*) FROM q WHERE came < %s AND (went IS NULL OR went >= %s)
+        UNION ALL
+        SELECT 'came', {_hour_sql("came")}, COUNT(*) FROM q WHERE came >= %s GROUP BY {_hour_sql("came")}
+        UNION ALL
+        SELECT 'went', {_hour_sql("went")}, COUNT(*) FROM q WHERE went >= %s AND went < %s
+        GROUP BY {_hour_sql("went")}
+    """
+    params = [e, s] + ([zone] if zone else []) + [s, s, s, s, e]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    at_start = 0
+    came: dict[dt.datetime, int] = {}
+    went: dict[dt.datetime, int] = {}
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    for what, hour, n in found:
+        if what == "start":
+            at_start = n
+        else:
+            (came if what == "came" else went)[epoch + dt.timedelta(hours=int(hour))] = n
+    return at_start, came, went
+
+
 def kpis_coverage(
     *, since: dt.datetime, until: dt.datetime, zone: str | None, now: dt.datetime
 ) -> list[dict[str, Any]]:
@@ -572,34 +674,16 @@ def kpis_coverage(
         hour += dt.timedelta(hours=1)
     if not hours:
         return []
-    # Calls: in the queue from received until the first unit is assigned or the call ends.
-    calls = Call.objects.filter(zone__name=zone) if zone else Call.objects.all()
-    calls = calls.annotate(
-        left_queue=Coalesce(
-            Subquery(
-                Assignment.objects.filter(call=OuterRef("pk"))
-                .values("call")
-                .annotate(first=Min("assigned_at"))
-                .values("first")[:1]
-            ),
-            "closed_at",
-        )
-    )
-    waiting_at_start = (
-        calls.filter(received_at__lt=start)
-        .filter(Q(left_queue__isnull=True) | Q(left_queue__gte=start))
-        .count()
-    )
-    arrived = _hour_counts(calls, "received_at", start, end)
-    left = _hour_counts(calls.filter(left_queue__isnull=False), "left_queue", start, end)
-    waiting = _running(waiting_at_start, arrived, left, hours)
-
-    series: dict[str, list[int]] = {"calls_waiting": waiting}
+    waiting_at_start, arrived, left = _calls_waiting_counts(start, end, zone)
+    series: dict[str, list[int]] = {"calls_waiting": _running(waiting_at_start, arrived, left, hours)}
     for label, units in (("", Unit.objects.all()), ("acs_", Unit.objects.filter(agency_id=ACS))):
         total = units.count()
-        status = Event.objects.filter(kind="unit.status_changed", unit__in=units)
+        # These two filters match the partial indexes of calls.models.Event.
+        status = Event.objects.filter(kind="unit.status_changed")
         went_out = status.filter(data__after=Unit.Status.OUT_OF_SERVICE)
         came_back = status.filter(data__before=Unit.Status.OUT_OF_SERVICE)
+        if label:
+            went_out, came_back = went_out.filter(unit__in=units), came_back.filter(unit__in=units)
         out_at_start = (
             went_out.filter(created_at__lt=start).count() - came_back.filter(created_at__lt=start).count()
         )
@@ -610,7 +694,7 @@ def kpis_coverage(
             hours,
         )
         series[f"{label}units_on_duty"] = [total - o for o in out]
-        assignments = Assignment.objects.filter(unit__in=units)
+        assignments = Assignment.objects.filter(unit__in=units) if label else Assignment.objects.all()
         busy_at_start = (
             assignments.filter(assigned_at__lt=start)
             .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=start))
@@ -653,7 +737,7 @@ def kpis_compute(
         "zone": zone,
         "time_zone": settings.CITY_TIME_ZONE,
         "volume": kpis_volume(calls=calls),
-        "acs": kpis_acs(calls=calls, missed_limit=missed_limit),
+        "acs": kpis_acs(since=since, until=until, zone=zone, missed_limit=missed_limit),
         "step_times": kpis_step_times(since=since, until=until, zone=zone),
         "backups": kpis_backups(calls=calls),
         "dispositions": kpis_dispositions(calls=calls),
@@ -719,7 +803,6 @@ def zones_for_kpis() -> list[str]:
 __all__ = [
     "MISSED_REASONS",
     "STEPS",
-    "calls_acs_annotated",
     "kpis_acs",
     "kpis_backups",
     "kpis_compute",
