@@ -333,25 +333,37 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=700_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name on stderr)")
+    parser.add_argument("--reuse", default="", help="time the KPIs on a database kept by --keep")
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    from django.db import connection
+    from django.conf import settings
+    from django.db import connection, transaction
     from django.test.utils import setup_databases, teardown_databases
 
-    old = setup_databases(verbosity=0, interactive=False)
+    if args.reuse:
+        settings.DATABASES["default"]["NAME"] = args.reuse
+        old = None
+    else:
+        old = setup_databases(verbosity=0, interactive=False)
     try:
         t0 = time.perf_counter()
-        from django.db import transaction
+        if args.reuse:
+            from calls.models import Call, Event
+            from responders.models import Assignment
 
-        # One transaction: the foreign keys (deferred) are checked at commit, whatever the COPY order.
-        with transaction.atomic():
-            counts = populate(args.calls, args.seed)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            counts = {"calls": Call.objects.count(), "assignments": Assignment.objects.count(),
+                      "events": Event.objects.count()}  # fmt: skip
+        else:
+            # One transaction: the foreign keys (deferred) are checked at commit, whatever the COPY order.
+            with transaction.atomic():
+                counts = populate(args.calls, args.seed)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         load_s = time.perf_counter() - t0
         print(f"loaded {counts} in {load_s:.0f} s", file=sys.stderr)
         now = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
@@ -370,7 +382,10 @@ def main() -> None:
             "goal_ms": 2000,
         }
     finally:
-        teardown_databases(old, verbosity=0)
+        if args.keep:
+            print(f"kept database {settings.DATABASES['default']['NAME']}", file=sys.stderr)
+        elif old is not None:
+            teardown_databases(old, verbosity=0)
     print(json.dumps(result))
 
 

@@ -3,10 +3,14 @@
 from django.urls import path
 
 from calls import api
+from calls.api.history import AuditApi, CallsSearchApi, CallTimelineApi  # issue 14
 from calls.api.kpis import KpisApi  # issue 14
 
 urlpatterns = [
     path("calls", api.CallsApi.as_view(), name="api-calls"),
+    path("calls/search", CallsSearchApi.as_view(), name="api-calls-search"),  # issue 14
+    path("calls/<int:call_id>/timeline", CallTimelineApi.as_view(), name="api-call-timeline"),  # issue 14
+    path("audit", AuditApi.as_view(), name="api-audit"),  # issue 14
     path("calls/<int:call_id>", api.CallDetailApi.as_view(), name="api-call-detail"),
     path("calls/<int:call_id>/override", api.CallOverrideApi.as_view(), name="api-call-override"),
     path("calls/<int:call_id>/close", api.CallCloseApi.as_view(), name="api-call-close"),
