@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("data__after", "OUT_OF_SERVICE"), ("kind", "unit.status_changed")),
                 fields=["created_at"],
+                include=["unit"],
                 name="event_out_of_service",
             ),
         ),
@@ -37,6 +38,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("data__before", "OUT_OF_SERVICE"), ("kind", "unit.status_changed")),
                 fields=["created_at"],
+                include=["unit"],
                 name="event_back_in_service",
             ),
         ),
