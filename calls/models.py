@@ -115,6 +115,10 @@ class Call(models.Model):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     disposition = models.CharField(max_length=32, blank=True)  # a Disposition code
+    # Issue 14: where an ACS team took the person (an ACS outcome only; optional).
+    destination = models.ForeignKey(
+        "responders.Facility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

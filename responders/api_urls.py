@@ -3,6 +3,7 @@
 from django.urls import path
 
 from responders import api
+from responders.facility_api import FacilitiesApi, FacilityBedsUpdateApi  # issue 14
 
 urlpatterns = [
     path(
@@ -35,5 +36,9 @@ urlpatterns = [
         name="api-assignment-reassign",
     ),
     path("units", api.UnitsApi.as_view(), name="api-units"),
+    path("facilities", FacilitiesApi.as_view(), name="api-facilities"),  # issue 14
+    path(
+        "facilities/<int:facility_id>/beds", FacilityBedsUpdateApi.as_view(), name="api-facility-beds"
+    ),  # issue 14
     path("units/<str:call_sign>/status", api.UnitStatusApi.as_view(), name="api-unit-status"),
 ]
