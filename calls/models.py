@@ -129,8 +129,28 @@ class Call(models.Model):
             models.Index(fields=["status", "priority", "received_at"]),
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["address"]),
-            # Issue 14: KPIs and history read calls by the time they were received.
-            models.Index(fields=["received_at"], name="call_received_at"),
+            # Issue 14: KPIs and history read calls by the time they were received; on PostgreSQL the
+            # columns the KPIs read ride along (an index-only scan skips the wide rows).
+            models.Index(
+                fields=["received_at"],
+                name="call_received_at",
+                include=[
+                    "status",
+                    "lead",
+                    "mode",
+                    "priority",
+                    "zone",
+                    "closed_at",
+                    "disposition",
+                    "acs_eligible",
+                    "acs_exclusion",
+                    "overridden_at",
+                    "override_reason",
+                    "agencies",
+                    "original_decision",
+                    "number",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:

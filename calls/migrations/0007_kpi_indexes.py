@@ -14,7 +14,26 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="call",
-            index=models.Index(fields=["received_at"], name="call_received_at"),
+            index=models.Index(
+                fields=["received_at"],
+                include=(
+                    "status",
+                    "lead",
+                    "mode",
+                    "priority",
+                    "zone",
+                    "closed_at",
+                    "disposition",
+                    "acs_eligible",
+                    "acs_exclusion",
+                    "overridden_at",
+                    "override_reason",
+                    "agencies",
+                    "original_decision",
+                    "number",
+                ),
+                name="call_received_at",
+            ),
         ),
         migrations.AddIndex(
             model_name="event",
