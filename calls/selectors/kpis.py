@@ -539,6 +539,19 @@ def kpis_dispositions(*, calls: QuerySet[Call]) -> list[dict[str, Any]]:
     ]
 
 
+def kpis_destinations(*, calls: QuerySet[Call]) -> list[dict[str, Any]]:
+    """Where ACS teams took people (the destination recorded with an ACS outcome), most first."""
+    rows = (
+        calls.filter(destination__isnull=False)
+        .values("destination__name", "destination__kind")
+        .annotate(calls=Count("id"))
+        .order_by("-calls", "destination__name")
+    )
+    return [
+        {"name": r["destination__name"], "kind": r["destination__kind"], "calls": r["calls"]} for r in rows
+    ]
+
+
 # --- units: utilisation and coverage ------------------------------------------------------------
 
 
@@ -782,6 +795,7 @@ def kpis_compute(
         "step_times": kpis_step_times(since=since, until=until, zone=zone),
         "backups": kpis_backups(calls=calls),
         "dispositions": kpis_dispositions(calls=calls),
+        "destinations": kpis_destinations(calls=calls),
         "utilisation": kpis_utilisation(since=since, until=until, zone=zone, now=now),
         "coverage": kpis_coverage(since=since, until=until, zone=zone, now=now),
     }
@@ -825,6 +839,7 @@ def kpis_csv_rows(kpis: dict[str, Any]) -> list[list[Any]]:
     rows += [
         ["disposition", r["code"], r["lead"], r["description"], r["calls"]] for r in kpis["dispositions"]
     ]
+    rows += [["destination", r["name"], r["kind"], "", r["calls"]] for r in kpis.get("destinations", [])]
     rows += [["utilisation", r["unit"], r["agency"], f"{r['committed_s']} s", r["utilisation"]]
              for r in kpis["utilisation"]]  # fmt: skip
     for r in kpis["coverage"]:
@@ -849,6 +864,7 @@ __all__ = [
     "kpis_compute",
     "kpis_coverage",
     "kpis_csv_rows",
+    "kpis_destinations",
     "kpis_dispositions",
     "kpis_period",
     "kpis_step_times",

@@ -134,6 +134,9 @@
         '</td><td class="num">' + r.calls + "</td></tr>"
       );
     });
+    rows("destinations", k.destinations || [], function (r) {
+      return "<tr><th scope=\"row\">" + esc(r.name) + "</th><td>" + esc(r.kind) + '</td><td class="num">' + r.calls + "</td></tr>";
+    });
     rows("utilisation", k.utilisation, function (r) {
       return (
         "<tr><th scope=\"row\">" + esc(r.unit) + "</th><td>" + esc(r.agency) + '</td><td class="num">' + r.assignments +

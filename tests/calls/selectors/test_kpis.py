@@ -302,6 +302,18 @@ def test_it_gives_the_disposition_mix_of_closed_calls(kpis):
     ]
 
 
+def test_it_counts_where_acs_took_people(history):
+    from responders.models import Facility
+
+    shelter = Facility.objects.create(name="Joy Junction", kind="SHELTER", capacity=300)
+    Call.objects.filter(pk__in=[history[1].pk, history[5].pk]).update(destination=shelter)
+
+    kpis = kpis_compute(start=START, end=END, now=NOW)
+
+    assert kpis["destinations"] == [{"name": "Joy Junction", "kind": "SHELTER", "calls": 2}]
+    assert ["destination", "Joy Junction", "SHELTER", "", 2] in kpis_csv_rows(kpis)
+
+
 def test_it_gives_each_units_share_of_the_period_on_calls(kpis):
     by_unit = {r["unit"]: (r["assignments"], r["committed_s"], r["utilisation"]) for r in kpis["utilisation"]}
 
