@@ -151,6 +151,8 @@ class Call(models.Model):
                     "number",
                 ],
             ),
+            # Coverage: the calls still waiting when a period starts (closed after it, or open).
+            models.Index(fields=["closed_at"], name="call_closed_at"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="call",
+            index=models.Index(fields=["closed_at"], name="call_closed_at"),
+        ),
+        migrations.AddIndex(
+            model_name="call",
             index=models.Index(
                 fields=["received_at"],
                 include=(

@@ -397,7 +397,8 @@ def kpis_step_times(*, since: dt.datetime, until: dt.datetime, zone: str | None)
         SELECT 'queue' AS step, c.priority AS priority, c.lead AS agency,
                {s("f.first_at", "c.received_at")} AS d
         FROM {call_t} c
-        JOIN (SELECT call_id, MIN(assigned_at) AS first_at FROM {asg_t} GROUP BY call_id) f
+        JOIN (SELECT a.call_id, MIN(a.assigned_at) AS first_at FROM {asg_t} a
+              WHERE a.call_id IN (SELECT c.id FROM {call_t} c WHERE {where}) GROUP BY a.call_id) f
           ON f.call_id = c.id
         WHERE {where}
       UNION ALL
@@ -417,7 +418,7 @@ def kpis_step_times(*, since: dt.datetime, until: dt.datetime, zone: str | None)
         FROM {call_t} c
         WHERE {where} AND c.status = 'CLOSED' AND c.closed_at IS NOT NULL
     """
-    params = base * 5
+    params = base * 6  # the range: twice in the queue step, once in each other step
 
     if connection.vendor == "postgresql":
         # One pass: percentile_disc over both groupings at once.
