@@ -393,6 +393,13 @@ def kpis_step_times(*, since: dt.datetime, until: dt.datetime, zone: str | None)
     where = _calls_where(zone)
     base = [_dt_param(since), _dt_param(until)] + ([zone] if zone else [])
     s = _seconds_sql
+    # The three per-assignment steps come from one scan of the assignments (a row per step, the
+    # duration picked by CASE): a year has ~800,000 assignments, read once instead of three times.
+    steps = "(SELECT 'acknowledge' AS step UNION ALL SELECT 'en_route' UNION ALL SELECT 'on_scene')"
+    per_assignment = f"""CASE st.step
+            WHEN 'acknowledge' THEN {s("a.acknowledged_at", "a.assigned_at")}
+            WHEN 'en_route' THEN {s("a.on_scene_at", "a.en_route_at")}
+            ELSE {s("a.cleared_at", "a.on_scene_at")} END"""
     durations = f"""
         SELECT 'queue' AS step, c.priority AS priority, c.lead AS agency,
                {s("f.first_at", "c.received_at")} AS d
@@ -402,23 +409,18 @@ def kpis_step_times(*, since: dt.datetime, until: dt.datetime, zone: str | None)
           ON f.call_id = c.id
         WHERE {where}
       UNION ALL
-        SELECT 'acknowledge', c.priority, u.agency_id, {s("a.acknowledged_at", "a.assigned_at")}
-        FROM {asg_t} a JOIN {call_t} c ON c.id = a.call_id JOIN {unit_t} u ON u.id = a.unit_id
-        WHERE {where} AND a.acknowledged_at IS NOT NULL
-      UNION ALL
-        SELECT 'en_route', c.priority, u.agency_id, {s("a.on_scene_at", "a.en_route_at")}
-        FROM {asg_t} a JOIN {call_t} c ON c.id = a.call_id JOIN {unit_t} u ON u.id = a.unit_id
-        WHERE {where} AND a.en_route_at IS NOT NULL AND a.on_scene_at IS NOT NULL
-      UNION ALL
-        SELECT 'on_scene', c.priority, u.agency_id, {s("a.cleared_at", "a.on_scene_at")}
-        FROM {asg_t} a JOIN {call_t} c ON c.id = a.call_id JOIN {unit_t} u ON u.id = a.unit_id
-        WHERE {where} AND a.on_scene_at IS NOT NULL AND a.cleared_at IS NOT NULL
+        SELECT step, priority, agency, d FROM (
+            SELECT st.step AS step, c.priority AS priority, u.agency_id AS agency, {per_assignment} AS d
+            FROM {asg_t} a JOIN {call_t} c ON c.id = a.call_id JOIN {unit_t} u ON u.id = a.unit_id
+            CROSS JOIN {steps} st
+            WHERE {where}
+        ) per_step WHERE d IS NOT NULL
       UNION ALL
         SELECT 'close', c.priority, c.lead, {s("c.closed_at", "c.received_at")}
         FROM {call_t} c
         WHERE {where} AND c.status = 'CLOSED' AND c.closed_at IS NOT NULL
     """
-    params = base * 6  # the range: twice in the queue step, once in each other step
+    params = base * 4  # the range: twice in the queue step, once in the others
 
     if connection.vendor == "postgresql":
         # One pass: percentile_disc over both groupings at once.
