@@ -17,3 +17,7 @@ class AcsDispatchConfig(AppConfig):
         User = get_user_model()
         pre_save.connect(user_pre_save_tokens, sender=User, dispatch_uid="acs_tokens_pre")
         post_save.connect(user_post_save_tokens, sender=User, dispatch_uid="acs_tokens_post")
+        # Issue 14: failed sign-ins and lockouts are recorded in the event log (acs_dispatch.audit).
+        from acs_dispatch.audit import audit_receivers_connect
+
+        audit_receivers_connect()

@@ -4,10 +4,15 @@ from django.urls import path
 
 from calls import api
 from calls.api import units as units_api
+from calls.api.history import AuditApi, CallsSearchApi, CallTimelineApi  # issue 14
+from calls.api.kpis import KpisApi  # issue 14
 from calls.api.location import CallLocateApi
 
 urlpatterns = [
     path("calls", api.CallsApi.as_view(), name="api-calls"),
+    path("calls/search", CallsSearchApi.as_view(), name="api-calls-search"),  # issue 14
+    path("calls/<int:call_id>/timeline", CallTimelineApi.as_view(), name="api-call-timeline"),  # issue 14
+    path("audit", AuditApi.as_view(), name="api-audit"),  # issue 14
     path("calls/<int:call_id>", api.CallDetailApi.as_view(), name="api-call-detail"),
     path("calls/<int:call_id>/override", api.CallOverrideApi.as_view(), name="api-call-override"),
     path("calls/<int:call_id>/close", api.CallCloseApi.as_view(), name="api-call-close"),
@@ -68,4 +73,5 @@ urlpatterns = [
     path("units/<str:call_sign>/status", units_api.UnitStatusApi.as_view(), name="api-unit-status"),
     # A map pick places a call whose address could not be geocoded (issue 13).
     path("calls/<int:call_id>/location", CallLocateApi.as_view(), name="api-call-location"),
+    path("kpis", KpisApi.as_view(), name="api-kpis"),  # issue 14
 ]

@@ -119,6 +119,10 @@ class Call(models.Model):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     disposition = models.CharField(max_length=32, blank=True)  # a Disposition code
+    # Issue 14: where an ACS team took the person (an ACS outcome only; optional).
+    destination = models.ForeignKey(
+        "responders.Facility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -132,6 +136,30 @@ class Call(models.Model):
             models.Index(fields=["status", "priority", "received_at"]),
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["address"]),
+            # Issue 14: KPIs and history read calls by the time they were received; on PostgreSQL the
+            # columns the KPIs read ride along (an index-only scan skips the wide rows).
+            models.Index(
+                fields=["received_at"],
+                name="call_received_at",
+                include=[
+                    "status",
+                    "lead",
+                    "mode",
+                    "priority",
+                    "zone",
+                    "closed_at",
+                    "disposition",
+                    "acs_eligible",
+                    "acs_exclusion",
+                    "overridden_at",
+                    "override_reason",
+                    "agencies",
+                    "original_decision",
+                    "number",
+                ],
+            ),
+            # Coverage: the calls still waiting when a period starts (closed after it, or open).
+            models.Index(fields=["closed_at"], name="call_closed_at"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -345,7 +373,12 @@ class Assignment(models.Model):
                 fields=["unit"], condition=Q(cleared_at__isnull=True), name="one_active_assignment_per_unit"
             ),
         ]
-        indexes = [models.Index(fields=["call", "cleared_at"], name="responders__call_id_a9bb9f_idx")]
+        indexes = [
+            models.Index(fields=["call", "cleared_at"], name="responders__call_id_a9bb9f_idx"),
+            # Issue 14: utilisation and coverage read assignments by time.
+            models.Index(fields=["assigned_at"], name="assignment_assigned_at"),
+            models.Index(fields=["cleared_at"], name="assignment_cleared_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} -> call {self.call_id}"

@@ -46,6 +46,8 @@ class EventKind(StrEnum):
     ADDRESSES_IMPORTED = "addresses.imported"
     STREETS_IMPORTED = "streets.imported"
     PLACES_LOADED = "places.loaded"
+    FACILITIES_LOADED = "facilities.loaded"
+    FACILITY_BEDS_UPDATED = "facility.beds_updated"  # shelters, detox, crisis beds (ACS streams)
     # triage: the rules
     RULESET_DRAFTED = "ruleset.drafted"
     RULESET_EDITED = "ruleset.edited"
@@ -64,3 +66,5 @@ class EventKind(StrEnum):
     USER_TOKENS_REVOKED = "user.tokens_revoked"
     USER_MFA_ENROLLED = "user.mfa_enrolled"
     USER_MFA_RESET = "user.mfa_reset"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_LOCKED_OUT = "user.locked_out"

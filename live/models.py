@@ -48,7 +48,26 @@ class Event(models.Model):
     class Meta:
         db_table = "calls_event"
         ordering = ["id"]
-        indexes = [models.Index(fields=["kind", "id"], name="calls_event_kind_2e134f_idx")]
+        indexes = [
+            models.Index(fields=["kind", "id"], name="calls_event_kind_2e134f_idx"),
+            # Coverage (unit status changes by time) and the audit screen (by actor): issue 14.
+            models.Index(fields=["kind", "created_at"], name="event_kind_created"),
+            models.Index(fields=["actor", "id"], name="event_actor_id"),
+            # Units going out of and back into service (coverage by hour): a year has ~2 M status
+            # changes, a few hundred thousand of them these.
+            models.Index(
+                fields=["created_at"],
+                include=["unit_id"],  # PostgreSQL: an index-only scan (ignored elsewhere)
+                name="event_out_of_service",
+                condition=models.Q(kind="unit.status_changed", data__after="OUT_OF_SERVICE"),
+            ),
+            models.Index(
+                fields=["created_at"],
+                include=["unit_id"],
+                name="event_back_in_service",
+                condition=models.Q(kind="unit.status_changed", data__before="OUT_OF_SERVICE"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.kind}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -194,3 +195,45 @@ class UnitPosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} at {self.at:%H:%M:%S}"
+
+
+# --- Issue 14: facilities where ACS units take people (shelters, detox, crisis stabilisation). ---
+
+
+class Facility(models.Model):
+    """A place an ACS team may take someone, with its beds: capacity and beds free now, updated by
+    the facility's staff or an ACS supervisor (responders.facility_services)."""
+
+    class Kind(models.TextChoices):
+        SHELTER = "SHELTER", "Shelter"
+        DETOX = "DETOX", "Detox / sobering"
+        CRISIS = "CRISIS", "Crisis stabilisation"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    address = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    serves = models.CharField(max_length=200, blank=True)  # "men", "women and families", "adults 18+"
+    capacity = models.PositiveIntegerField(default=0)
+    beds_free = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approximate = models.BooleanField(default=True)  # location and capacity as best known, not confirmed
+    source = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "facilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(beds_free__lte=models.F("capacity")), name="facility_beds_within_capacity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

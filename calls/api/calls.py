@@ -42,6 +42,7 @@ from calls.services import (
     clinical_note_add,
     clinical_note_summary,
 )
+from responders.facility_api import facility_or_400  # issue 14
 from responders.models import Agency
 
 IsResponder = roles_permission(Role.RESPONDER)
@@ -268,6 +269,8 @@ class CallCloseApi(APIView):
     class InputSerializer(serializers.Serializer):
         disposition = serializers.CharField(max_length=32)
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        # Issue 14: where an ACS team took the person (a facility id), with an ACS outcome.
+        destination = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     class OutputSerializer(_CallFields):
         pass
@@ -276,6 +279,7 @@ class CallCloseApi(APIView):
     def post(self, request: Request, call_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        serializer.validated_data["destination"] = facility_or_400(serializer.validated_data["destination"])
         call = call_close(call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user)
         return call_response(call_get(call_id=call.pk, user=request.user))
 

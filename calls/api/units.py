@@ -24,6 +24,7 @@ from calls.services.assignments import (
     unit_status_change,
 )
 from responders.events import unit_summary
+from responders.facility_api import facility_or_400  # issue 14
 from responders.models import Agency, Unit
 from responders.selectors import unit_get, units_list
 
@@ -190,6 +191,8 @@ class AssignmentClearApi(APIView):
     class InputSerializer(serializers.Serializer):
         disposition = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        # Issue 14: where an ACS team took the person (a facility id), with an ACS outcome.
+        destination = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     class OutputSerializer(_AssignmentFields):
         pass
@@ -198,6 +201,7 @@ class AssignmentClearApi(APIView):
     def post(self, request: Request, assignment_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        serializer.validated_data["destination"] = facility_or_400(serializer.validated_data["destination"])
         assignment = assignment_clear(
             assignment=assignment_or_404(assignment_id), **serializer.validated_data, actor=request.user
         )

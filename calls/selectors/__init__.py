@@ -36,3 +36,10 @@ from calls.selectors.calls import (  # noqa: F401
     event_streams_for,
     events_after,
 )
+from calls.selectors.kpis import (  # noqa: F401
+    MISSED_REASONS,
+    kpis_compute,
+    kpis_csv_rows,
+    kpis_period,
+    zones_for_kpis,
+)

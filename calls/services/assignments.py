@@ -203,7 +203,7 @@ def assignment_reassign(*, assignment: Assignment, unit: Unit, reason: str, acto
 
 @transaction.atomic
 def assignment_clear(
-    *, assignment: Assignment, actor: Any, disposition: str = "", reason: str = ""
+    *, assignment: Assignment, actor: Any, disposition: str = "", reason: str = "", destination: Any = None
 ) -> Assignment:
     """The unit leaves the call and is AVAILABLE again. When it was the last unit: with a disposition
     the call closes, without one it goes back to PENDING.
@@ -224,7 +224,7 @@ def assignment_clear(
     )
     last = not call.assignments.filter(cleared_at__isnull=True).exists()
     if last and disposition:
-        call_close(call=call, disposition=disposition, actor=actor, note=reason)
+        call_close(call=call, disposition=disposition, actor=actor, note=reason, destination=destination)
     else:
         call_units_changed(call=call, actor=actor, reason=f"{unit.call_sign} cleared")
     return assignment

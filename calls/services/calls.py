@@ -486,12 +486,19 @@ def disposition_check(*, code: str, agency: str | None = None) -> Disposition:
 
 
 @transaction.atomic
-def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> Call:
-    """Close a call with a disposition code; units still on it are cleared.
+def call_close(*, call: Call, disposition: str, actor: Any, note: str = "", destination: Any = None) -> Call:
+    """Close a call with a disposition code; units still on it are cleared. `destination` (a
+    responders Facility) records where an ACS team took the person, with an ACS outcome only.
 
-    Raises ValidationFailed for an unknown code, InvalidTransition unless the call is open and triaged.
+    Raises ValidationFailed for an unknown code or a destination with a code that is not an ACS
+    outcome, InvalidTransition unless the call is open and triaged.
     """
     dispo = disposition_check(code=disposition)
+    if destination is not None and not dispo.acs_outcome:
+        raise ValidationFailed(
+            "A destination goes with an ACS outcome.",
+            errors={"destination": [f"{dispo.code} is not an ACS outcome: record no destination with it."]},
+        )
     call = _call_lock(call)
     released = _call_end(
         call=call,
@@ -500,6 +507,11 @@ def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> C
         actor=actor,
         reason=f"call closed: {dispo.code}",
     )
+    extra: dict[str, Any] = {}
+    if destination is not None:  # issue 14
+        call.destination = destination
+        call.save(update_fields=["destination"])
+        extra["destination"] = {"id": destination.pk, "name": destination.name}
     _call_event(
         kind=EventKind.CALL_CLOSED,
         call=call,
@@ -507,6 +519,7 @@ def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> C
         extra_unit_ids=released,
         disposition={"code": dispo.code, "description": dispo.description},
         note=note.strip(),
+        **extra,
     )
     return call
 

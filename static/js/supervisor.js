@@ -23,6 +23,7 @@
 
   // --- map -----------------------------------------------------------------------------------
   var map = window.L.map("map", { attributionControl: false, zoomSnap: 0.25, keyboard: true });
+  window.ACSSupervisorMap = map; // issue 14: static/js/facilities.js adds the facilities layer
   var zones = JSON.parse($("zones-data").textContent || "[]");
   var zoneLayer = window.L.geoJSON(
     {

@@ -394,7 +394,10 @@
       $("clear-disposition").focus();
       return;
     }
-    L.api("POST", "/api/v1/assignments/" + a.id + "/clear", { disposition: $("clear-disposition").value }).then(
+    var body = { disposition: $("clear-disposition").value };
+    // Issue 14: where an ACS team took the person (static/js/facilities.js fills the list).
+    if ($("clear-destination") && $("clear-destination").value) body.destination = Number($("clear-destination").value);
+    L.api("POST", "/api/v1/assignments/" + a.id + "/clear", body).then(
       function (res) {
         flash(res.ok, res.ok ? "Cleared." : L.errorText(res));
       }

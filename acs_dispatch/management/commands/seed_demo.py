@@ -118,6 +118,9 @@ class Command(BaseCommand):
         self.stdout.write(f"dispositions: {dispositions_load()}")
 
         if city == "albuquerque":
+            from responders.facility_services import facilities_seed  # issue 14
+
+            self.stdout.write(f"facilities: {facilities_seed()} (approximate points and capacities)")
             limits = read_geojson(data / "abq_city_limits.geojson")
             zones = albuquerque_area_commands(shape(limits["features"][0]["geometry"]))
             self.stdout.write(f"zones: {zones_import(zones=zones, city=city)} (approximate area commands)")
