@@ -65,7 +65,11 @@ def _active_assignments_by_unit() -> dict[int, Assignment]:
 
 def units_summaries(*, agency: str | None = None) -> list[dict[str, Any]]:
     """Every unit (or one agency's) with its current call."""
-    units = Unit.objects.select_related("home_zone").order_by("agency_id", "call_sign")
+    units = (
+        Unit.objects.select_related("home_zone")
+        .defer("home_zone__geometry")
+        .order_by("agency_id", "call_sign")
+    )
     if agency:
         units = units.filter(agency_id=agency)
     active = _active_assignments_by_unit()
@@ -198,7 +202,7 @@ def unit_snapshot(*, unit: Unit, clinical_reader: bool) -> dict[str, Any]:
     alerts about it, its status history; the call's clinical notes only for a crew that may read
     them (`clinical_reader`: calls.policies.may_read_clinical_notes of the socket's user)."""
     last_event_id = stream_head(stream=unit_stream(unit.id))  # first: see the module docstring
-    unit = Unit.objects.select_related("home_zone").get(pk=unit.pk)
+    unit = Unit.objects.select_related("home_zone").defer("home_zone__geometry").get(pk=unit.pk)
     assignment = Assignment.objects.filter(unit=unit, cleared_at__isnull=True).select_related("call").first()
     call = None
     notes: list[dict[str, Any]] = []

@@ -29,6 +29,7 @@ def recent_calls(limit: int) -> list[tuple[dict[str, Any], str]]:
         Call.objects.exclude(status=Call.Status.DUPLICATE)
         .filter(Q(narrative__gt="") | Q(call_type__isnull=False))
         .select_related("call_type", "zone")
+        .defer("zone__geometry")
         .order_by("-received_at")[:limit]
     )
     return [

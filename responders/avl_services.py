@@ -95,7 +95,12 @@ def unit_positions_record(*, unit: Unit, fixes: list[dict[str, Any]], actor: Any
     oldest = now - dt.timedelta(seconds=settings.AVL_MAX_FIX_AGE)
     # The row lock orders two batches of one unit (a modem retrying beside the tablet): the
     # second sees the first's position_at and drops what is older.
-    unit = Unit.objects.select_for_update(of=("self",)).select_related("home_zone").get(pk=unit.pk)
+    unit = (
+        Unit.objects.select_for_update(of=("self",))
+        .select_related("home_zone")
+        .defer("home_zone__geometry")
+        .get(pk=unit.pk)
+    )
     last = unit.position_at
     accepted: list[UnitPosition] = []
     dropped = {"out_of_order": 0, "stale": 0, "future": 0}
@@ -172,7 +177,7 @@ def unit_positions_flush(*, now: dt.datetime) -> int:
         Q(position_pushed_at__isnull=True) | Q(Exists(newer), position_pushed_at__lte=now - interval)
     )
     pushed = 0
-    for unit in due.select_related("home_zone"):
+    for unit in due.select_related("home_zone").defer("home_zone__geometry"):
         with transaction.atomic():
             pushed += _unit_moved_push(unit=unit, now=now, actor=None)
     return pushed

@@ -44,7 +44,9 @@ def zone_index_get() -> ZoneIndex:
 def zone_at(*, lat: float, lon: float) -> Zone | None:
     """The service zone containing the point, or None when it is outside the service area."""
     zone_id = zone_index_get().zone_at(lat=lat, lon=lon)
-    return Zone.objects.get(pk=zone_id) if zone_id is not None else None
+    # Without its geometry: the index placed the point; the row is only named (decoding a zone's
+    # polygon per call cost more than the rest of intake).
+    return Zone.objects.defer("geometry").get(pk=zone_id) if zone_id is not None else None
 
 
 # --- units ---------------------------------------------------------------------------
@@ -52,7 +54,7 @@ def zone_at(*, lat: float, lon: float) -> Zone | None:
 
 def units_list(*, agency: str | None = None, status: str | None = None) -> QuerySet[Unit]:
     """Every unit with its home zone, by agency then call sign."""
-    units = Unit.objects.select_related("home_zone", "agency")
+    units = Unit.objects.select_related("home_zone", "agency").defer("home_zone__geometry")
     if agency:
         units = units.filter(agency_id=agency)
     if status:
@@ -61,7 +63,12 @@ def units_list(*, agency: str | None = None, status: str | None = None) -> Query
 
 
 def unit_get(*, call_sign: str) -> Unit | None:
-    return Unit.objects.select_related("home_zone").filter(call_sign__iexact=call_sign).first()
+    return (
+        Unit.objects.select_related("home_zone")
+        .defer("home_zone__geometry")
+        .filter(call_sign__iexact=call_sign)
+        .first()
+    )
 
 
 # --- recommendation ------------------------------------------------------------------------------------

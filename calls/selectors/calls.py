@@ -39,14 +39,18 @@ HISTORY_LIMIT = 50
 
 def calls_with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
     """What call_summary reads, loaded in a fixed number of queries."""
-    return calls.select_related("call_type", "zone").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(cleared_at__isnull=True).select_related("unit"),
-            to_attr="active_assignments",
-        ),
-        Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
-        Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
+    return (
+        calls.select_related("call_type", "zone")
+        .defer("zone__geometry")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(cleared_at__isnull=True).select_related("unit"),
+                to_attr="active_assignments",
+            ),
+            Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
+            Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
+        )
     )
 
 

@@ -73,6 +73,7 @@ def calls_search(
         calls = calls.exclude(status__in=OPEN_STATUSES)
     return (
         calls.select_related("call_type", "zone")
+        .defer("zone__geometry")
         .prefetch_related("assignments__unit")
         .order_by("-received_at", "-pk")
     )
@@ -224,7 +225,11 @@ def events_audit(
         events = events.filter(kind__startswith=k) if k.endswith(".") else events.filter(kind=k)
     if call.strip():
         ref = call.strip()
-        events = events.filter(call_id=int(ref)) if ref.isdigit() else events.filter(call_id__in=Call.objects.filter(number__iexact=ref).values("pk"))
+        events = (
+            events.filter(call_id=int(ref))
+            if ref.isdigit()
+            else events.filter(call_id__in=Call.objects.filter(number__iexact=ref).values("pk"))
+        )
     if unit.strip():
         events = events.filter(unit_id__in=Unit.objects.filter(call_sign__iexact=unit.strip()).values("pk"))
     return events.select_related("actor").order_by("-id")

@@ -57,7 +57,12 @@ def unit_assign(*, call: Any, unit: Unit, actor: Any, override_reason: str = "")
     """
     # Lock order everywhere: call, then unit. Two consoles clicking the same unit: the second
     # waits on the unit row, then sees it DISPATCHED.
-    call = Call.objects.select_for_update(of=("self",)).select_related("call_type", "zone").get(pk=call.pk)
+    call = (
+        Call.objects.select_for_update(of=("self",))
+        .select_related("call_type", "zone")
+        .defer("zone__geometry")
+        .get(pk=call.pk)
+    )
     if call.status not in (Call.Status.PENDING, Call.Status.DISPATCHED, Call.Status.ON_SCENE):
         raise InvalidTransition(
             f"Call {call.number} is {call.get_status_display()}: no unit can be assigned.", status=call.status
@@ -245,6 +250,7 @@ def unit_status_change(*, unit: Unit, status: str, actor: Any) -> Unit:
     call = (
         Call.objects.select_for_update(of=("self",))
         .select_related("call_type", "zone")
+        .defer("zone__geometry")
         .get(pk=active.call_id)
         if active
         else None

@@ -148,7 +148,12 @@ def _call_event(*, kind: str, call: Call, actor: Any, extra_unit_ids=(), **data:
 
 def _call_lock(call: Call) -> Call:
     """The call re-read with its row locked to the end of the transaction."""
-    return Call.objects.select_for_update(of=("self",)).select_related("call_type", "zone").get(pk=call.pk)
+    return (
+        Call.objects.select_for_update(of=("self",))
+        .select_related("call_type", "zone")
+        .defer("zone__geometry")
+        .get(pk=call.pk)
+    )
 
 
 def _call_transition_check(call: Call, to: str) -> None:

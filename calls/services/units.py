@@ -47,6 +47,7 @@ def _assignment_lock(assignment: Assignment) -> tuple[Assignment, Any, Unit]:
     call = (
         Call.objects.select_for_update(of=("self",))
         .select_related("call_type", "zone")
+        .defer("zone__geometry")
         .get(pk=assignment.call_id)
     )
     unit = Unit.objects.select_for_update().get(pk=assignment.unit_id)
