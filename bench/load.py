@@ -121,7 +121,7 @@ def database_make(admin_url: str, name: str) -> str:
     return re.sub(r"/[^/]*$", f"/{name}", admin_url)
 
 
-def app_env(database_url: str, redis_url: str) -> dict[str, str]:
+def app_env(database_url: str, redis_url: str, conn_max_age: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL")}
     env.update(
         DJANGO_SETTINGS_MODULE="acs_dispatch.settings",
@@ -131,6 +131,7 @@ def app_env(database_url: str, redis_url: str) -> dict[str, str]:
         SECRET_KEY="bench-load-secret-key-not-for-production-0123456789abcdef",
         SECURE_SSL_REDIRECT="False",
         TIMERS="off",
+        DB_CONN_MAX_AGE=str(conn_max_age),
         LOG_LEVEL="WARNING",
         LOG_FORMAT="text",
         PYTHONUNBUFFERED="1",
@@ -480,6 +481,7 @@ async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str
     lost = [lost for _, lost, _ in per_socket]
     return {
         "procs": args.procs,
+        "conn_max_age": args.conn_max_age,
         "rate_target": args.rate,
         "duration_s": args.duration,
         "boards": len(boards),
@@ -519,9 +521,17 @@ def main() -> None:
     parser.add_argument("--drop-boards", type=int, default=0)
     parser.add_argument("--drop-after", type=float, default=15)
     parser.add_argument("--drop-for", type=float, default=60)
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="DB_CONN_MAX_AGE of the web processes (0: a connection per request)",
+    )
     parser.add_argument("--db", default="acs_bench_load")
     parser.add_argument("--redis-db", type=int, default=11)
     args = parser.parse_args()
+    # A plain kill still stops the daphne processes and the proxy (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if args.drop_boards and args.drop_after + args.drop_for + 5 > args.duration:
         parser.error("--duration must cover --drop-after + --drop-for + 5 s")
 
@@ -529,7 +539,7 @@ def main() -> None:
     redis_base = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
     redis_url = f"{redis_base}/{args.redis_db}"
     database_url = database_make(admin_url, args.db)
-    env = app_env(database_url, redis_url)
+    env = app_env(database_url, redis_url, args.conn_max_age)
     print("seeding", database_url, flush=True)
     seeded = seed(env, args.units)
     redis.Redis.from_url(redis_url).flushdb()
@@ -555,8 +565,8 @@ def main() -> None:
         proxy_log = logdir / "haproxy.log"
         proxy = subprocess.Popen(
             ["haproxy", "-db", "-f", str(cfg)],
-            stdout=open(proxy_log, "w"),
-            stderr=subprocess.STDOUT,  # noqa: SIM115
+            stdout=open(proxy_log, "w"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
         )
         procs.append(proxy)
         wait_http(f"http://127.0.0.1:{proxy_port}/healthz", proxy, proxy_log)

@@ -15,12 +15,13 @@ One socket = one stream. The protocol, server to client (JSON text frames):
 - `{"type": "error", "error": code, "detail": message}` answers a bad frame; the socket stays open.
   A frame longer than MAX_FRAME_CHARS (`frame_too_large`) or nested deeper than MAX_FRAME_DEPTH
   (`frame_too_deep`) is refused before it is parsed.
-- `{"type": "retry", "retry_after_ms": n, "detail": message}` then close code 1013 (Try Again
-  Later): the process is already building SNAPSHOT_CONCURRENCY snapshots and this one could not
-  start within SNAPSHOT_WAIT_SECONDS (a reconnect storm after a restart). The client reconnects
-  after `retry_after_ms` (already jittered by the server) plus its own jitter, and resumes by id
-  if it holds a last id. The answer comes well inside daphne's 5 s handshake timeout, so a storm
-  turns into a spread-out queue instead of a wave of timed-out handshakes.
+- `{"type": "retry", "retry_after_ms": n, "detail": message}`, then close code 4503 (try again
+  later; daphne lets an application close only with 1000 or 3000-4999, so not RFC 6455's 1013):
+  the process is already building SNAPSHOT_CONCURRENCY snapshots and this socket's could not start
+  within SNAPSHOT_WAIT_SECONDS (a reconnect storm after a restart). The client reconnects after
+  `retry_after_ms` (already jittered by the server) plus its own jitter, and resumes by id if it
+  holds a last id. The answer comes well inside daphne's 5 s handshake timeout, so a storm becomes
+  a spread-out queue instead of a wave of timed-out handshakes.
 Client to server: `{"type": "resume", "after": n}` and `{"type": "ping"}`.
 
 Close codes: 4401 not logged in (or the session ended: logout, expiry), 4403 the role does not
@@ -54,7 +55,9 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the server is overloaded (after a `retry` frame)
+CLOSE_TRY_AGAIN_LATER = (
+    4503  # busy: reconnect later (after a `retry` frame; daphne allows only 1000, 3000-4999)
+)
 REPLAY_LIMIT = 1000  # a client further behind than this gets a fresh snapshot instead
 MAX_FRAME_CHARS = 4096  # a client frame is a ping or a resume: a few dozen characters
 MAX_FRAME_DEPTH = 16  # nesting of objects and arrays, checked before json.loads (RecursionError)
@@ -167,7 +170,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # Accept first: a close code sent during the handshake never reaches the browser.
         await self.accept()
         user = self.scope.get("user")
-        code = await database_sync_to_async(self._admit)(user)
+        code = await database_sync_to_async(self._admit, thread_sensitive=False)(user)
         if code:
             await self.close(code=code)
             return
@@ -242,9 +245,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         interval = heartbeat_seconds()
         while True:
             await asyncio.sleep(interval)
-            # One trip to the thread pool per beat: with hundreds of sockets per process, the pool
-            # the API views also run on is the scarce resource, not the two small queries.
-            code, head = await database_sync_to_async(self._heartbeat_check)()
+            # One trip to the thread pool per beat, and not the thread-sensitive one: that single
+            # thread also runs every sync API view of the process (asgiref), so hundreds of
+            # sockets' beats queued there would hold up intake.
+            code, head = await database_sync_to_async(self._heartbeat_check, thread_sensitive=False)()
             if code:
                 await self.close(code=code)
                 return
@@ -307,7 +311,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
-            head = await database_sync_to_async(stream_head)(stream=self.stream)
+            head = await database_sync_to_async(stream_head, thread_sensitive=False)(stream=self.stream)
             await self.send_json({"type": "pong", "last_event_id": head})
         elif kind == "resume":
             await self._resume(content.get("after"))

@@ -1,5 +1,5 @@
 """Hostile frames and reconnect storms (issue 16): an error frame for a frame too big or too deep
-(the socket stays open), and a quick `retry` + close 1013 when the process's snapshot slots stay
+(the socket stays open), and a quick `retry` + close 4503 when the process's snapshot slots stay
 busy, instead of a handshake that hangs past daphne's timeout."""
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ async def test_it_tells_a_socket_to_retry_when_snapshot_slots_stay_busy(socket, 
     assert frame["type"] == "retry"
     assert 0.2 * 1000 / 2 <= frame["retry_after_ms"] <= 0.2 * 1000 * 1.5
     assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
+    assert 3000 <= CLOSE_TRY_AGAIN_LATER <= 4999  # daphne refuses any other application close code
     assert waited < 3  # answered long before daphne's 5 s handshake timeout
 
 
