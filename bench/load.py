@@ -521,10 +521,14 @@ def main() -> None:
     parser.add_argument("--drop-boards", type=int, default=0)
     parser.add_argument("--drop-after", type=float, default=15)
     parser.add_argument("--drop-for", type=float, default=60)
+    # 0 by default: under ASGI, Django runs each request in a thread of its own, so with
+    # CONN_MAX_AGE > 0 every request thread keeps its connection open (Django's docs: disable
+    # persistent connections under ASGI, pool instead); at 10 calls/s that exhausted PostgreSQL's
+    # 100 connections within seconds here.
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=60,
+        default=0,
         help="DB_CONN_MAX_AGE of the web processes (0: a connection per request)",
     )
     parser.add_argument("--db", default="acs_bench_load")
