@@ -163,13 +163,16 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) 
 
 
 def haproxy_config(port: int, backends: list[int]) -> str:
-    """deploy/haproxy.cfg with its BENCH lines pointed at this run's ports."""
+    """deploy/haproxy.cfg with its BENCH lines (bind, HTTP and websocket servers) at this run's ports."""
     out = []
     for line in (ROOT / "deploy" / "haproxy.cfg").read_text().splitlines():
         if "# BENCH: bind" in line:
             line = f"    bind 127.0.0.1:{port}"
         elif "# BENCH: servers" in line:
             out.extend(f"    server web{i} 127.0.0.1:{p}" for i, p in enumerate(backends))
+            continue
+        elif "# BENCH: ws servers" in line:
+            out.extend(f"    server ws{i} 127.0.0.1:{p}" for i, p in enumerate(backends))
             continue
         out.append(line)
     return "\n".join(out) + "\n"

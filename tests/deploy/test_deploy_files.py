@@ -127,10 +127,12 @@ def test_it_puts_the_proxy_in_front_of_the_web_replicas_with_the_committed_confi
 
     assert "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in proxy["volumes"]
     assert re.search(r"^\s*server-template web \d+ web:8000 ", config, flags=re.M)
+    assert re.search(r"^\s*server-template ws \d+ web:8000 ", config, flags=re.M)
+    assert "maxconn 8" in config  # API requests in flight per process, the rest queue in the proxy
     assert re.search(r"^\s*timeout tunnel ", config, flags=re.M)  # upgraded websockets stay open
     assert "option httpchk GET /healthz" in config  # not /readyz: a Redis restart is no outage
-    # bench/load.py rewrites these two lines with its own ports.
-    assert config.count("# BENCH: bind") == 1 and config.count("# BENCH: servers") == 1
+    # bench/load.py rewrites these lines with its own ports.
+    assert [config.count(f"# BENCH: {what}") for what in ("bind", "servers", "ws servers")] == [1, 1, 1]
 
 
 def test_it_writes_a_proxy_config_haproxy_accepts(tmp_path):
@@ -147,3 +149,4 @@ def test_it_writes_a_proxy_config_haproxy_accepts(tmp_path):
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "server web1 127.0.0.1:18002" in config.read_text()
+    assert "server ws1 127.0.0.1:18002" in config.read_text()
