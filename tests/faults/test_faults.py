@@ -49,6 +49,8 @@ async def test_it_keeps_every_board_open_and_complete_when_redis_is_killed_and_r
     assert_every_event_once_in_order(boards, fault_db)
     assert all(b.breaks == 0 for b in boards)
     assert all(b.connects == 1 for b in boards), "a socket was closed by the Redis failure"
+    # The failure did reach the hubs (they read the log meanwhile), and crashed no consumer.
+    assert all("channel layer failed" in s.log.read_text() for s in servers)
     assert sum(s.exceptions() for s in servers) == 0
 
 
