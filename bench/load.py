@@ -199,6 +199,7 @@ class Sock:
         self.ready = asyncio.Event()
         self.synced = asyncio.Event()
         self.stop = False
+        self.resuming = False
 
     def on_frame(self, frame: dict, now: float) -> None:
         kind = frame.get("type")
@@ -206,19 +207,26 @@ class Sock:
             if self.last is None:
                 self.baseline = self.last = frame["last_event_id"]
                 self.synced.set()
+            else:
+                self.resuming = True  # a reconnect: sock_run sends the resume
             self.ready.set()
         elif kind == "event":
             if frame["id"] in self.ids:
                 self.dups += 1
                 return
+            if self.resuming and frame["prev"] != self.last:
+                return  # a live push overtaking the replay: dropped, the replay brings it (live.js)
             if self.last is not None and frame["prev"] != self.last:
                 self.breaks += 1
             self.ids.add(frame["id"])
             self.last = max(self.last or 0, frame["id"])
+            if self.resuming:
+                return  # a replayed event: old by design, not a push latency
             self.lat_at.append((now - dt.datetime.fromisoformat(frame["at"]).timestamp()) * 1000)
             if frame.get("kind") == "call.created" and frame.get("call"):
                 self.created_at_recv[frame["call"]] = now
         elif kind == "replayed":
+            self.resuming = False
             self.synced.set()
         elif kind == "retry":
             self.retries += 1
@@ -295,6 +303,8 @@ class Intake:
             self.local.conn = None
             conn.close()
             raise
+        if resp.status >= 300:
+            return resp.status, {}  # a proxy's 503/504 page is not JSON
         return resp.status, (json.loads(data) if data else {})
 
     def call(self, i: int, scheduled: float, assign_to: str | None) -> None:
