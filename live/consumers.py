@@ -13,6 +13,15 @@ One socket = one stream. The protocol, server to client (JSON text frames):
   id stays behind `last_event_id` across two heartbeats lost a push and resumes.
 - `{"type": "pong", "last_event_id": n}` answers a client `{"type": "ping"}`.
 - `{"type": "error", "error": code, "detail": message}` answers a bad frame; the socket stays open.
+  A frame longer than MAX_FRAME_CHARS (`frame_too_large`) or nested deeper than MAX_FRAME_DEPTH
+  (`frame_too_deep`) is refused before it is parsed.
+- `{"type": "retry", "retry_after_ms": n, "detail": message}`, then close code 4503 (try again
+  later; daphne lets an application close only with 1000 or 3000-4999, so not RFC 6455's 1013):
+  the process is already building SNAPSHOT_CONCURRENCY snapshots and this socket's could not start
+  within SNAPSHOT_WAIT_SECONDS (a reconnect storm after a restart). The client reconnects after
+  `retry_after_ms` (already jittered by the server) plus its own jitter, and resumes by id if it
+  holds a last id. The answer comes well inside daphne's 5 s handshake timeout, so a storm becomes
+  a spread-out queue instead of a wave of timed-out handshakes.
 Client to server: `{"type": "resume", "after": n}` and `{"type": "ping"}`.
 
 Close codes: 4401 not logged in (or the session ended: logout, expiry), 4403 the role does not
@@ -26,6 +35,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
+import weakref
 from importlib import import_module
 from typing import Any
 
@@ -44,7 +55,61 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN_LATER = (
+    4503  # busy: reconnect later (after a `retry` frame; daphne allows only 1000, 3000-4999)
+)
 REPLAY_LIMIT = 1000  # a client further behind than this gets a fresh snapshot instead
+MAX_FRAME_CHARS = 4096  # a client frame is a ping or a resume: a few dozen characters
+MAX_FRAME_DEPTH = 16  # nesting of objects and arrays, checked before json.loads (RecursionError)
+
+
+def snapshot_concurrency() -> int:
+    """How many snapshots and replays one process builds at once (each holds a thread and a query)."""
+    return int(getattr(settings, "LIVE_SNAPSHOT_CONCURRENCY", 4))
+
+
+def snapshot_wait_seconds() -> float:
+    """How long a new socket waits for a snapshot slot before it is told to retry."""
+    return float(getattr(settings, "LIVE_SNAPSHOT_WAIT_SECONDS", 3.0))
+
+
+_snapshot_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def snapshot_slots() -> asyncio.Semaphore:
+    """The running event loop's bound on concurrent snapshot and replay work."""
+    loop = asyncio.get_running_loop()
+    slots = _snapshot_slots.get(loop)
+    if slots is None:
+        slots = _snapshot_slots[loop] = asyncio.Semaphore(snapshot_concurrency())
+    return slots
+
+
+def frame_depth_exceeds(text: str, limit: int) -> bool:
+    """True if the JSON text nests objects/arrays deeper than `limit` (brackets in strings ignored).
+
+    A linear scan, so a hostile frame costs its length, never Python's recursion limit."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def heartbeat_seconds() -> float:
@@ -105,19 +170,41 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # Accept first: a close code sent during the handshake never reaches the browser.
         await self.accept()
         user = self.scope.get("user")
-        code = await database_sync_to_async(self._admit)(user)
+        code = await database_sync_to_async(self._admit, thread_sensitive=False)(user)
         if code:
             await self.close(code=code)
             return
         self.user_id = user.pk
-        # Join the groups BEFORE reading the snapshot: an event committed in between is then
-        # both pushed (queued behind this handler) and, maybe, in the snapshot; never neither.
-        await stream_hub().join(self.stream, self)
-        metrics.socket_opened(self.stream)
-        self.socket_counted = True
-        await self._send_snapshot()
+        slots = snapshot_slots()
+        try:
+            await asyncio.wait_for(slots.acquire(), timeout=snapshot_wait_seconds())
+        except TimeoutError:
+            await self._retry_later()
+            return
+        try:
+            # Join the groups BEFORE reading the snapshot: an event committed in between is then
+            # both pushed (queued behind this handler) and, maybe, in the snapshot; never neither.
+            await stream_hub().join(self.stream, self)
+            metrics.socket_opened(self.stream)
+            self.socket_counted = True
+            await self._send_snapshot()
+        finally:
+            slots.release()
         await self._release()
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
+
+    async def _retry_later(self) -> None:
+        """Too many snapshots in progress: tell the client when to come back, and close."""
+        wait = snapshot_wait_seconds()
+        delay_ms = int(1000 * (wait / 2 + random.random() * wait))  # jittered: spread the storm
+        await self.send_json(
+            {
+                "type": "retry",
+                "retry_after_ms": delay_ms,
+                "detail": "the server is busy sending screens their state; reconnect after retry_after_ms",
+            }
+        )
+        await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     def _admit(self, user) -> int:
         """0 if `user` may open this socket, else the close code. Sets the stream."""
@@ -148,7 +235,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await stream_hub().leave(self.stream, self)
 
     async def _send_snapshot(self) -> None:
-        data = await database_sync_to_async(self.snapshot)()
+        # Not thread-sensitive: snapshots of one process run side by side on the thread pool (bounded
+        # by snapshot_slots), instead of queueing on the one thread every socket's auth uses.
+        data = await database_sync_to_async(self.snapshot, thread_sensitive=False)()
         self.covered = data["last_event_id"]
         await self.send_json({"type": "snapshot", "stream": self.stream, **data})
 
@@ -156,9 +245,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         interval = heartbeat_seconds()
         while True:
             await asyncio.sleep(interval)
-            # One trip to the thread pool per beat: with hundreds of sockets per process, the pool
-            # the API views also run on is the scarce resource, not the two small queries.
-            code, head = await database_sync_to_async(self._heartbeat_check)()
+            # One trip to the thread pool per beat, and not the thread-sensitive one: that single
+            # thread also runs every sync API view of the process (asgiref), so hundreds of
+            # sockets' beats queued there would hold up intake.
+            code, head = await database_sync_to_async(self._heartbeat_check, thread_sensitive=False)()
             if code:
                 await self.close(code=code)
                 return
@@ -202,9 +292,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None:
             await self._error("bad_frame", "send JSON text frames")
             return
+        if len(text_data) > MAX_FRAME_CHARS:
+            await self._error("frame_too_large", f"a frame is at most {MAX_FRAME_CHARS} characters")
+            return
+        if frame_depth_exceeds(text_data, MAX_FRAME_DEPTH):
+            await self._error("frame_too_deep", f"a frame nests at most {MAX_FRAME_DEPTH} levels")
+            return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             await self._error("bad_json", "the frame is not valid JSON")
             return
         await self.receive_json(content)
@@ -215,7 +311,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
-            head = await database_sync_to_async(stream_head)(stream=self.stream)
+            head = await database_sync_to_async(stream_head, thread_sensitive=False)(stream=self.stream)
             await self.send_json({"type": "pong", "last_event_id": head})
         elif kind == "resume":
             await self._resume(content.get("after"))
@@ -228,12 +324,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.holding = []
         try:
-            await self._replay_send(after)
+            async with snapshot_slots():
+                await self._replay_send(after)
         finally:
             await self._release()
 
     async def _replay_send(self, after: int) -> None:
-        replay = await database_sync_to_async(_replay)(stream=self.stream, after=after)
+        replay = await database_sync_to_async(_replay, thread_sensitive=False)(
+            stream=self.stream, after=after
+        )
         if replay is None:
             await self._send_snapshot()
             return

@@ -92,7 +92,9 @@ class StreamHub:
             if stream not in self.members:
                 # Read the head first: what is committed before it is in the socket's snapshot (read
                 # after this), what comes after arrives here in order.
-                self.heads[stream] = (await database_sync_to_async(_heads)([stream])).get(stream, 0)
+                self.heads[stream] = (
+                    await database_sync_to_async(_heads, thread_sensitive=False)([stream])
+                ).get(stream, 0)
             self.members.setdefault(stream, set()).add(member)
             self.users.setdefault(member.user_id, set()).add(member)
             # Added on every join, not only the first: it also renews the membership's expiry.
@@ -263,7 +265,7 @@ class StreamHub:
             if upto is not None and upto <= head:
                 await self._drain(stream)
                 return
-            frames = await database_sync_to_async(_frames_after)(stream, head, upto)
+            frames = await database_sync_to_async(_frames_after, thread_sensitive=False)(stream, head, upto)
             for frame in frames:
                 if frame["id"] > self.heads.get(stream, 0):
                     self.filled += 1
@@ -284,7 +286,7 @@ class StreamHub:
             if not streams:
                 continue
             try:
-                heads = await database_sync_to_async(_heads)(streams)
+                heads = await database_sync_to_async(_heads, thread_sensitive=False)(streams)
             except Exception:
                 logger.exception("live hub: reading the stream heads failed")
                 continue

@@ -70,6 +70,7 @@
     var lastHeard = Date.now();
     var stopped = false;
     var reconnectTimer = null;
+    var retryAfterMs = 0; // issue 16: a `retry` frame's wait before the next reconnect
     var indicator = opts.indicator || document.getElementById("live");
     var silentMs = opts.silentMs || SILENT_MS;
     var storeKey = "acs.live.last:" + opts.path;
@@ -165,6 +166,11 @@
           }
           pendingHead = frame.last_event_id > last ? frame.last_event_id : null;
           break;
+        case "retry":
+          // issue 16: the server is busy sending snapshots (a reconnect storm); it closes with
+          // 4503 next. Wait at least what it says (already jittered) before reconnecting.
+          retryAfterMs = frame.retry_after_ms || 0;
+          break;
         case "error":
           console.warn("live: server refused a frame:", frame.error, frame.detail);
           if (resuming) {
@@ -180,6 +186,8 @@
       if (stopped || reconnectTimer) return;
       var cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * Math.pow(2, attempt));
       var delay = BASE_DELAY_MS / 2 + Math.random() * cap; // full jitter
+      if (retryAfterMs) delay = Math.max(delay, retryAfterMs + Math.random() * BASE_DELAY_MS);
+      retryAfterMs = 0;
       attempt += 1;
       setIndicator(indicator, "reconnecting", "Reconnecting…");
       reconnectTimer = setTimeout(function () {

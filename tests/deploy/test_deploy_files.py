@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,35 @@ def test_it_migrates_once_before_anything_starts_with_debug_off():
         assert service["environment"]["DEBUG"] == "${DEBUG:-False}", name
     assert services["beat"]["depends_on"]["worker"] == {"condition": "service_healthy"}
     assert services["migrate"]["environment"]["DEBUG"] == "${DEBUG:-False}"
+
+
+def test_it_puts_the_proxy_in_front_of_the_web_replicas_with_the_committed_config():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    proxy = compose["services"]["proxy"]
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+
+    assert "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in proxy["volumes"]
+    assert re.search(r"^\s*server-template web \d+ web:8000 ", config, flags=re.M)
+    assert re.search(r"^\s*server-template ws \d+ web:8000 ", config, flags=re.M)
+    assert "maxconn 8" in config  # API requests in flight per process, the rest queue in the proxy
+    assert re.search(r"^\s*timeout tunnel ", config, flags=re.M)  # upgraded websockets stay open
+    assert "option httpchk GET /healthz" in config  # not /readyz: a Redis restart is no outage
+    # bench/load.py rewrites these lines with its own ports.
+    assert [config.count(f"# BENCH: {what}") for what in ("bind", "servers", "ws servers")] == [1, 1, 1]
+
+
+def test_it_writes_a_proxy_config_haproxy_accepts(tmp_path):
+    import shutil
+
+    if shutil.which("haproxy") is None:
+        pytest.skip("haproxy is not installed (apt-get install haproxy)")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from load import haproxy_config
+
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(haproxy_config(18080, [18001, 18002]))
+    checked = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True)
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "server web1 127.0.0.1:18002" in config.read_text()
+    assert "server ws1 127.0.0.1:18002" in config.read_text()
