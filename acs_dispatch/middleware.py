@@ -12,6 +12,7 @@ import time
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import BadRequest
 
 ACTIVE_AT_KEY = "_active_at"  # epoch seconds of the last request that slid the session
 
@@ -35,3 +36,16 @@ class SlidingSessionMiddleware(SessionMiddleware):
         if session is not None and session.get(SESSION_KEY) is not None:
             session[ACTIVE_AT_KEY] = int(time.time())
         return super().process_response(request, response)
+
+
+class ControlCharacterPathMiddleware:
+    """A NUL or another control character in the path (a call sign, an id) is a 400, never a
+    database error: PostgreSQL refuses NUL in text."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
+            raise BadRequest("control character in the path")
+        return self.get_response(request)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # --- Request id, then the probes (/healthz, /readyz, /metrics) before host checks and redirects
     "acs_dispatch.logs.RequestIdMiddleware",
+    "acs_dispatch.middleware.ControlCharacterPathMiddleware",
     "acs_dispatch.probes.ProbeMiddleware",
     # ---
     "django.middleware.security.SecurityMiddleware",
@@ -277,6 +278,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- REST API
 AUTH_THROTTLE_RATE = os.environ.get("AUTH_THROTTLE_RATE", "30/min")  # sign-in attempts per address
 REST_FRAMEWORK = {
+    # JSON depth and NUL refused before parsing (acs_dispatch/parsers.py); forms for the browsable docs.
+    "DEFAULT_PARSER_CLASSES": [
+        "acs_dispatch.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns an anonymous request into a 401, not a 403.
         # Knox tokens (hashed, expiring, idle-limited): REST_KNOX below and acs_dispatch.tokens.
