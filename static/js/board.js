@@ -9,7 +9,7 @@
  * first, then priority, then oldest), handed over as the page config's queue_order. */
 import { api, errorText } from "./lib/api.js";
 import { agencyLabel, config, statusGroup, statusLabel } from "./lib/config.js";
-import { $, agencyBadge, append, clone, h, joined, keyedUpdate, priorityBadge, replace, setText, show, slot, statusBadge } from "./lib/dom.js";
+import { $, agencyBadge, clone, h, joined, keyedUpdate, priorityBadge, replace, setText, show, slot, statusBadge } from "./lib/dom.js";
 import { clock, dateTime, sortBy, tick, zoneName } from "./lib/format.js";
 import { connect } from "./lib/live.js";
 

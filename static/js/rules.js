@@ -38,7 +38,7 @@ function ruleEditor(root) {
     try {
       return { status: 200, ok: true, body: await request(url, { method, body }) };
     } catch (err) {
-      return { status: err.status, ok: false, body: err.body || null, error: err };
+      return { status: err.status ?? 0, ok: false, body: err.body || null, error: err };
     }
   }
   function lines(text) { return text.split("\n").map((s) => s.trim()).filter(Boolean); }
