@@ -9,7 +9,7 @@
  * first, then priority, then oldest), handed over as the page config's queue_order. */
 import { api, errorText } from "./lib/api.js";
 import { agencyLabel, config, statusGroup, statusLabel } from "./lib/config.js";
-import { $, agencyBadge, clone, h, joined, keyedUpdate, priorityBadge, replace, setText, show, slot, statusBadge } from "./lib/dom.js";
+import { $, agencyBadge, clone, h, joined, keyedUpdate, priorityBadge, replace, setNodes, setText, show, slot, statusBadge } from "./lib/dom.js";
 import { clock, dateTime, sortBy, tick, zoneName } from "./lib/format.js";
 import { connect } from "./lib/live.js";
 
@@ -147,7 +147,7 @@ function renderBackups() {
     () => clone("tpl-backup-row"),
     (li, it) => {
       setText(li, "unit", it.b.unit);
-      replace(slot(li, "agency"), agencyBadge(it.b.agency));
+      setNodes(li, "agency", it.b.agency, () => agencyBadge(it.b.agency));
       setText(li, "open", it.call.number).dataset.open = it.call.id;
       setText(li, "address", it.call.address);
       setText(li, "reason", it.b.reason ? `: ${it.b.reason}` : "");
@@ -161,19 +161,19 @@ function queueRowUpdate(li, c) {
   li.dataset.id = c.id;
   li.className = `prio-${c.priority || "x"}`;
   li.setAttribute("aria-selected", String(c.id === selectedId));
-  replace(slot(li, "priority"), priorityBadge(c.priority));
+  setNodes(li, "priority", String(c.priority), () => priorityBadge(c.priority));
   setText(li, "number", c.number);
   setText(li, "type", callTypeText(c));
-  replace(slot(li, "agencies"), joined((c.agencies || []).map(agencyBadge)));
-  replace(slot(li, "status"), statusBadge(c.status));
-  replace(slot(li, "tags"), languageTags(c));
+  setNodes(li, "agencies", c.agencies || [], () => joined((c.agencies || []).map(agencyBadge)));
+  setNodes(li, "status", c.status, () => statusBadge(c.status));
+  setNodes(li, "tags", [c.caller_language, c.interpreter_needed], () => languageTags(c));
   slot(li, "wait").title = `Received ${clock(c.received_at)}`;
   slot(li, "since").dataset.since = c.received_at;
   setText(li, "where", c.address ? whereText(c) : `(no address)${c.zone ? ` · ${c.zone}` : ""}`);
   const reasons = c.reasons && c.reasons.length ? queueReasons(c.reasons) : [];
   const ul = show(li, "reasons", reasons.length > 0);
   ul.title = reasons.join(" · ");
-  replace(ul, reasons.map((r) => h("li", {}, r)));
+  setNodes(li, "reasons", reasons, () => reasons.map((r) => h("li", {}, r)));
   const partly = ACTIVE.includes(c.status) && missing(c).length > 0;
   show(li, "partly", partly);
   setText(li, "missing", partly ? agencyNames(missing(c)) : "");
@@ -210,13 +210,16 @@ function renderActive() {
   keyedUpdate($("active"), calls, (c) => c.id, () => clone("tpl-active-row"), (tr, c) => {
     tr.dataset.call = c.id;
     setText(tr, "open", c.number).dataset.open = c.id;
-    replace(slot(tr, "priority"), priorityBadge(c.priority));
-    replace(slot(tr, "status"), statusBadge(c.status));
+    setNodes(tr, "priority", String(c.priority), () => priorityBadge(c.priority));
+    setNodes(tr, "status", c.status, () => statusBadge(c.status));
     setText(tr, "type", c.call_type ? c.call_type.name : "");
     setText(tr, "where", whereText(c));
-    const units = [];
-    (c.units || []).forEach((u, i) => units.push(i ? h("br") : null, unitOnCallShort(u)));
-    replace(slot(tr, "units"), units);
+    const onCall = (c.units || []).map((u) => [u.unit, u.unit_status, !!u.acknowledged_at]);
+    setNodes(tr, "units", onCall, () => {
+      const units = [];
+      (c.units || []).forEach((u, i) => units.push(i ? h("br") : null, unitOnCallShort(u)));
+      return units;
+    });
     slot(tr, "since").dataset.since = c.received_at;
   });
 }

@@ -3,7 +3,7 @@
  * internet): zone polygons from the page, unit markers coloured by status AND labelled with text,
  * call markers. Table rows are <template> fragments of responders/supervisor.html, updated by key. */
 import { statusGroup, statusLabel } from "./lib/config.js";
-import { $, clone, h, keyedUpdate, priorityBadge, replace, setText, slot, statusBadge } from "./lib/dom.js";
+import { $, clone, h, keyedUpdate, priorityBadge, setNodes, setText, slot, statusBadge } from "./lib/dom.js";
 import { clock, clockShort, duration, sortBy, tick } from "./lib/format.js";
 import { connect } from "./lib/live.js";
 
@@ -179,11 +179,13 @@ function render() {
   keyedUpdate($("units"), units, (u) => u.id, () => clone("tpl-sup-unit"), (tr, u) => {
     tr.dataset.unit = u.call_sign;
     setText(tr, "call-sign", u.call_sign);
-    replace(slot(tr, "status"), statusBadge(u.status));
+    setNodes(tr, "status", u.status, () => statusBadge(u.status));
     slot(tr, "since").dataset.since = u.status_since;
     setText(tr, "since-at", `since ${clockShort(u.status_since)}`);
     setText(tr, "call", u.call_number || "–");
-    replace(slot(tr, "alerts"), lines((alertsByUnit[u.id] || []).map((a) => h("span", { class: `alert-row alert-level-${a.level}` }, a.message))));
+    const unitAlerts = alertsByUnit[u.id] || [];
+    setNodes(tr, "alerts", unitAlerts.map((a) => [a.level, a.message]), () =>
+      lines(unitAlerts.map((a) => h("span", { class: `alert-row alert-level-${a.level}` }, a.message))));
   });
 
   const notesByCall = {};
@@ -193,11 +195,12 @@ function render() {
   keyedUpdate($("queue"), calls, (c) => c.id, () => clone("tpl-sup-call"), (tr, c) => {
     tr.dataset.call = c.number;
     setText(tr, "number", c.number);
-    replace(slot(tr, "priority"), priorityBadge(c.priority));
-    replace(slot(tr, "status"), statusBadge(c.status));
+    setNodes(tr, "priority", String(c.priority), () => priorityBadge(c.priority));
+    setNodes(tr, "status", c.status, () => statusBadge(c.status));
     setText(tr, "type", c.call_type ? c.call_type.name : "");
     setText(tr, "where", (c.address || "") + (c.zone ? ` · ${c.zone}` : ""));
-    replace(slot(tr, "units"), lines((c.units || []).map((u) => h("span", { class: "contents" }, `${u.unit} `, statusBadge(u.unit_status)))));
+    setNodes(tr, "units", (c.units || []).map((u) => [u.unit, u.unit_status]), () =>
+      lines((c.units || []).map((u) => h("span", { class: "contents" }, `${u.unit} `, statusBadge(u.unit_status)))));
     slot(tr, "since").dataset.since = c.received_at;
     setText(tr, "since-at", `since ${clockShort(c.received_at)}`);
     setText(tr, "notes", notesByCall[c.id] || 0);

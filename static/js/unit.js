@@ -4,7 +4,7 @@
  * history are <template> fragments of responders/unit_dashboard.html, updated in place. */
 import { api, errorText } from "./lib/api.js";
 import { agencyLabel } from "./lib/config.js";
-import { $, agencyBadge, clone, h, joined, keyedUpdate, priorityBadge, replace, setText, show, slot, statusBadge } from "./lib/dom.js";
+import { $, agencyBadge, clone, h, joined, keyedUpdate, priorityBadge, replace, setNodes, setText, show, slot, statusBadge } from "./lib/dom.js";
 import { clock, date, tick } from "./lib/format.js";
 import { connect } from "./lib/live.js";
 
@@ -133,26 +133,28 @@ function earlierCalls(c) {
 /* Fill a call card (tpl-call-card) with the call. */
 function cardUpdate(card, c) {
   setText(card, "number", c.number);
-  replace(slot(card, "priority"), priorityBadge(c.priority));
-  replace(slot(card, "status"), statusBadge(c.status));
+  setNodes(card, "priority", String(c.priority), () => priorityBadge(c.priority));
+  setNodes(card, "status", c.status, () => statusBadge(c.status));
   setText(card, "type", c.call_type ? `${c.call_type.code} ${c.call_type.name}` : "(no type)");
   setText(card, "address", (c.address || "(no address)") + (c.zone ? ` · ${c.zone}` : ""));
   const point = c.lat !== null && c.lon !== null && c.lat !== undefined;
   show(card, "point-gap", point);
   setText(card, "point", point ? `(${Number(c.lat).toFixed(5)}, ${Number(c.lon).toFixed(5)})` : "");
   setText(card, "narrative", c.narrative);
-  replace(slot(card, "safety"), safety(c));
+  const cautions = extra.callId === c.id ? [extra.loaded, extra.cautions] : null;
+  setNodes(card, "safety", [c.dangers || [], cautions], () => safety(c));
   const note = sceneNote(c);
   const p = show(card, "scene", !!note);
   p.classList.toggle("scene-safe", !!(note && note.safe));
   setText(card, "scene", note ? note.text : "");
-  replace(slot(card, "triage"), c.reasons && c.reasons.length ? h("ul", { class: "reasons" }, c.reasons.map((r) => h("li", {}, r))) : "–");
-  replace(slot(card, "others"), otherUnits(c));
+  setNodes(card, "triage", c.reasons || [], () => (c.reasons && c.reasons.length ? h("ul", { class: "reasons" }, c.reasons.map((r) => h("li", {}, r))) : "–"));
+  const others = (c.units || []).filter((x) => x.unit_id !== state.unit.id).map((x) => [x.agency, x.unit, x.unit_status, x.staged, !!x.scene_safe_at]);
+  setNodes(card, "others", others, () => otherUnits(c));
   const needed = (c.missing_agencies || []).map(agencyLabel);
   setText(card, "needed", needed.length ? ` · still to be sent: ${needed.join(", ")}` : "");
   setText(card, "caller", (c.caller_name || "–") + (c.caller_phone ? ` · ${c.caller_phone}` : ""));
-  replace(slot(card, "language"), language(c));
-  replace(slot(card, "earlier"), earlierCalls(c));
+  setNodes(card, "language", [c.caller_language, c.interpreter_needed], () => language(c));
+  setNodes(card, "earlier", [extra.callId === c.id, extra.earlier.map((e) => e.id ?? e.number)], () => earlierCalls(c));
 }
 
 /* The call card of `box` (kept across updates), or "No call assigned." */

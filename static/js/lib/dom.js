@@ -56,6 +56,16 @@ export function setText(root, name, text) {
   return node;
 }
 
+/* Replace the children of a slot with build()'s nodes, only when `key` (what they show) changed
+ * since the last call: an update that changes nothing touches nothing. */
+export function setNodes(root, name, key, build) {
+  const node = slot(root, name);
+  const k = typeof key === "string" ? key : JSON.stringify(key);
+  if (node.dataset.shown === k) return node;
+  node.dataset.shown = k;
+  return replace(node, build());
+}
+
 /* Show or hide a slot. */
 export function show(root, name, visible) {
   const node = slot(root, name);
