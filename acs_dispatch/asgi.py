@@ -14,6 +14,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from acs_dispatch.routing import websocket_urlpatterns  # noqa: E402
 from acs_dispatch.ws_auth import TokenAuthMiddleware  # noqa: E402
+from calls.timers import timers_start  # noqa: E402
+
+# The server's entry point, so the in-process timers start in a web server and nowhere else
+# (settings.TIMERS decides whether they run here at all).
+timers_start()
 
 application = ProtocolTypeRouter(
     {

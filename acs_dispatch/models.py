@@ -27,11 +27,14 @@ class User(AbstractUser):
         return self.username
 
 
-class Counter(models.Model):
-    """A named gap-free counter (event ids, call numbers): read and bumped under a row lock."""
+class Heartbeat(models.Model):
+    """When a background loop (the deadline sweep) last finished, and how long it took: /readyz and
+    /metrics read it. In the database, so every process (web, Celery worker, beat) sees the same one.
+    Telemetry, not a domain change: no Event is appended."""
 
     name = models.CharField(primary_key=True, max_length=40)
-    value = models.BigIntegerField(default=0)
+    at = models.DateTimeField()
+    duration = models.FloatField(default=0.0)  # seconds the last run took
 
     def __str__(self) -> str:
-        return f"{self.name}={self.value}"
+        return f"{self.name}@{self.at.isoformat()}"

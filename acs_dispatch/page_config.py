@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from acs_dispatch.mfa import mfa_required
 from acs_dispatch.roles import Role
 from calls.models import OPEN_STATUSES, Alert, Call
 from responders.models import Agency, Unit
@@ -33,8 +34,16 @@ QUEUE_ORDER = [
 _NAVIGATION = [
     ("intake", "Intake", "calls:intake", {Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN}),
     ("board", "Dispatch board", "calls:board", {Role.DISPATCHER, Role.ADMIN}),
-    ("supervisor", "ACS supervisor", "responders:supervisor", {Role.ACS_SUPERVISOR, Role.ADMIN}),
-    ("unit", "My unit", "responders:unit_dashboard", {Role.RESPONDER}),
+    ("supervisor", "ACS supervisor", "units:supervisor", {Role.ACS_SUPERVISOR, Role.ADMIN}),
+    ("kpis", "Figures", "calls:kpis", {Role.ACS_SUPERVISOR, Role.DISPATCHER, Role.ADMIN}),
+    (
+        "history",
+        "History",
+        "calls:history",
+        {Role.CALL_TAKER, Role.ACS_SUPERVISOR, Role.DISPATCHER, Role.ADMIN},
+    ),
+    ("audit", "Audit", "calls:audit", {Role.ACS_SUPERVISOR, Role.ADMIN}),
+    ("unit", "My unit", "units:unit_dashboard", {Role.RESPONDER}),
     ("rules", "Triage rules", "triage:rulesets", {Role.ADMIN}),
     ("thresholds", "Alert thresholds", "alerts:thresholds", {Role.ADMIN}),
     ("locked", "Locked accounts", "accounts_locked", {Role.ADMIN}),
@@ -67,6 +76,8 @@ def page_config(request) -> dict:
         "session_url": reverse("session"),
         "login_url": reverse("login"),
         "username": user.get_username(),
+        # The idle lock asks for the authenticator code too (issue 15: two-factor sign-in).
+        "mfa": mfa_required(user=user),
         "role": role,
         "labels": {
             "call_status": _labels(Call.Status),

@@ -17,24 +17,12 @@ class Role(models.TextChoices):
 ROLE_HOME = {
     Role.CALL_TAKER: "calls:intake",
     Role.DISPATCHER: "calls:board",
-    Role.ACS_SUPERVISOR: "responders:supervisor",
-    Role.RESPONDER: "responders:unit_dashboard",
+    Role.ACS_SUPERVISOR: "units:supervisor",
+    Role.RESPONDER: "units:unit_dashboard",
     Role.ADMIN: "triage:rulesets",
 }
-
-# Roles that may read ACS clinical notes (health information of the people ACS serves).
-CLINICAL_NOTE_READERS = frozenset({Role.ACS_SUPERVISOR, Role.ADMIN})
 
 
 def user_has_role(user, *roles: str) -> bool:
     """True if `user` is logged in, active and holds one of `roles`."""
     return bool(user and user.is_authenticated and user.is_active and user.role in roles)
-
-
-def user_reads_clinical_notes(user) -> bool:
-    """ACS supervisors, admins and responders crewing an ACS unit may read clinical notes."""
-    if user_has_role(user, *CLINICAL_NOTE_READERS):
-        return True
-    return bool(
-        user_has_role(user, Role.RESPONDER) and user.unit_id is not None and user.unit.agency_id == "ACS"
-    )

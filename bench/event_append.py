@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acs_dispatch.settings")
+os.environ.setdefault("DEBUG", "True")  # a development run: the dev SECRET_KEY is refused with DEBUG off
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.test.utils import setup_databases, teardown_databases
 
-    from acs_dispatch.events import DISPATCH, SUPERVISOR, event_append
+    from live.events import DISPATCH, SUPERVISOR, event_append
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "bench_event_append"
     old = setup_databases(verbosity=0, interactive=False)

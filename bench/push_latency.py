@@ -53,7 +53,7 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from acs_dispatch.services import user_create
 from acs_dispatch.models import User
 from responders.services import agencies_ensure
@@ -65,7 +65,7 @@ for name, role in (("bench_calltaker", "call_taker"), ("bench_dispatcher", "disp
     user = User.objects.filter(username=name).first() or user_create(
         username=name, role=role, password="bench-password-2026", check_password=False
     )
-    tokens[name] = Token.objects.get_or_create(user=user)[0].key
+    tokens[name] = AuthToken.objects.create(user=user)[1]
 print("TOKENS " + __import__("json").dumps(tokens))
 """
 

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acs_dispatch.settings")
+os.environ.setdefault("DEBUG", "True")  # a development run: the dev SECRET_KEY is refused with DEBUG off
 os.environ["TEST_DB_NAME"] = ""  # an in-memory SQLite test database (unless DATABASE_URL is set)
 
 import django  # noqa: E402
@@ -128,7 +129,7 @@ def main() -> None:
         rebuild_ms = (time.perf_counter() - started) * 1000
 
         for call in calls[:50]:  # warm-up: filtered per-capability indexes, query plans
-            selectors.units_recommend(call=call)
+            selectors.units_recommend(call=call, on_call={})
         # The setup's objects (zones, calls, rows) are long-lived in a server process too: keep
         # them out of the collector's scans, as a long-running worker would after warm-up.
         gc.collect()
@@ -137,7 +138,7 @@ def main() -> None:
         for i in range(args.queries):
             call = calls[i % len(calls)]
             started = time.perf_counter()
-            recommendation = selectors.units_recommend(call=call)
+            recommendation = selectors.units_recommend(call=call, on_call={})
             timings.append((time.perf_counter() - started) * 1000)
             assert all(entry["units"] for entry in recommendation), recommendation
         # As the dispatch board calls it: calls.selectors prefetches each call's active assignments,
@@ -147,7 +148,7 @@ def main() -> None:
             call = calls[i % len(calls)]
             call.active_assignments = []
             started = time.perf_counter()
-            selectors.units_recommend(call=call)
+            selectors.units_recommend(call=call, on_call={})
             prefetched.append((time.perf_counter() - started) * 1000)
             del call.active_assignments
         gc.unfreeze()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acs_dispatch.settings")
+os.environ.setdefault("DEBUG", "True")  # a development run: the dev SECRET_KEY is refused with DEBUG off
 os.environ["TEST_DB_NAME"] = (
     f"bench_sweep_{os.getpid()}"
     if os.environ.get("DATABASE_URL")
@@ -34,9 +35,9 @@ os.environ["TEST_DB_NAME"] = (
 
 
 def populate(*, calls: int, units: int, due_fraction: float, now: dt.datetime, rng: random.Random) -> None:
-    from calls.models import Call
-    from calls.services.alerts import DEFAULT_THRESHOLDS
-    from responders.models import Assignment, Unit
+    from calls.models import Assignment, Call
+    from calls.policies import DEFAULT_THRESHOLDS
+    from responders.models import Unit
     from responders.services import agencies_ensure
 
     agencies_ensure()
@@ -126,7 +127,7 @@ def main() -> None:
     from django.utils import timezone
 
     from calls.models import Alert, Call
-    from calls.services.alerts import deadlines_sweep
+    from calls.services.timers import deadlines_sweep
 
     old = setup_databases(verbosity=0, interactive=False)
     try:

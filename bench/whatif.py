@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acs_dispatch.settings")
+os.environ.setdefault("DEBUG", "True")  # a development run: the dev SECRET_KEY is refused with DEBUG off
 
 from triage.engine import CallInput, compile_ruleset, load_rules_file  # noqa: E402
 from triage.replay import replay, replay_empty, replay_merge  # noqa: E402

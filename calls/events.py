@@ -13,16 +13,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.models import Alert, DeadlineThreshold
 from calls.policies import (
     call_agencies_missing,
     call_agencies_required,
     call_agencies_waived,
     call_dangers,
+    call_involves_acs,
     call_order_holds,
     call_police_first,
 )
+from live.events import DISPATCH, SUPERVISOR, unit_stream
 
 
 class CallSummary(TypedDict):
@@ -37,6 +38,7 @@ class CallSummary(TypedDict):
     lon: float | None
     zone: str | None
     outside_service_area: bool
+    location_unverified: bool
     caller_name: str
     caller_phone: str
     caller_language: str  # a calls.models.CallerLanguage code ("" unknown)
@@ -140,6 +142,7 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "lon": call.lon,
         "zone": call.zone.name if call.zone_id else None,
         "outside_service_area": call.outside_service_area,
+        "location_unverified": call.location_unverified,
         "caller_name": call.caller_name,
         "caller_phone": call.caller_phone,
         "caller_language": call.caller_language,
@@ -193,7 +196,7 @@ def call_streams(summary: CallSummary, *, extra_unit_ids: list[int] | tuple[int,
     call or an ACS unit works it; the dashboard of every unit on it (and of units just cleared,
     passed as `extra_unit_ids`, so their screens drop the call)."""
     streams = {DISPATCH}
-    if "ACS" in summary["agencies"] or any(u["agency"] == "ACS" for u in summary["units"]):
+    if call_involves_acs(agencies=summary["agencies"], unit_agencies=[u["agency"] for u in summary["units"]]):
         streams.add(SUPERVISOR)
     for unit_id in [u["unit_id"] for u in summary["units"]] + list(extra_unit_ids):
         streams.add(unit_stream(unit_id))
@@ -267,8 +270,8 @@ def alert_time_local(moment: dt.datetime) -> str:
 def alert_involves_acs(alert: Alert) -> bool:
     """An ACS unit is the subject, or (queue clock) ACS is on the waiting call."""
     if alert.unit_id:
-        return alert.unit.agency_id == "ACS"
-    return bool(alert.call_id and (alert.call.lead == "ACS" or "ACS" in (alert.call.agencies or [])))
+        return call_involves_acs(agencies=(), unit_agencies=[alert.unit.agency_id])
+    return bool(alert.call_id) and call_involves_acs(agencies=[alert.call.lead, *(alert.call.agencies or [])])
 
 
 def alert_streams(alert: Alert) -> list[str]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -73,6 +74,9 @@ class Call(models.Model):
         "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outside_service_area = models.BooleanField(default=False)
+    # An address given that the geocoder could not place (issue 13): kept as spoken, flagged, and
+    # placed later by a map pick (calls.services.location.call_locate).
+    location_unverified = models.BooleanField(default=False)
 
     caller_name = models.CharField(max_length=120, blank=True)
     caller_phone = models.CharField(max_length=30, blank=True)
@@ -115,16 +119,54 @@ class Call(models.Model):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     disposition = models.CharField(max_length=32, blank=True)  # a Disposition code
+    # Issue 14: where an ACS team took the person (an ACS outcome only; optional).
+    destination = models.ForeignKey(
+        "responders.Facility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The client's Idempotency-Key of POST /calls: a retry (a timeout, a double Enter) finds the call
+    # already saved instead of creating a second one.
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["status", "priority", "received_at"]),
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["address"]),
+            # Issue 14: KPIs and history read calls by the time they were received; on PostgreSQL the
+            # columns the KPIs read ride along (an index-only scan skips the wide rows).
+            models.Index(
+                fields=["received_at"],
+                name="call_received_at",
+                include=[
+                    "status",
+                    "lead",
+                    "mode",
+                    "priority",
+                    "zone",
+                    "closed_at",
+                    "disposition",
+                    "acs_eligible",
+                    "acs_exclusion",
+                    "overridden_at",
+                    "override_reason",
+                    "agencies",
+                    "original_decision",
+                    "number",
+                ],
+            ),
+            # Coverage: the calls still waiting when a period starts (closed after it, or open).
+            models.Index(fields=["closed_at"], name="call_closed_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="call_idempotency_key_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -257,7 +299,7 @@ class Alert(models.Model):
         "responders.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
     assignment = models.ForeignKey(
-        "responders.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+        "calls.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
     message = models.CharField(max_length=300)
     raised_at = models.DateTimeField(default=timezone.now)
@@ -301,53 +343,46 @@ class ClinicalNote(models.Model):
         return f"note on {self.call_id}"
 
 
-class Event(models.Model):
-    """Append-only log of every state change: audit trail and source of every push and catch-up.
+class Assignment(models.Model):
+    """A unit committed to a call, from assignment until it clears."""
 
-    The id is NOT an auto-increment: it is taken from a counter row locked in the writing
-    transaction, so ids are gap-free and in commit order (see acs_dispatch.events).
-    """
-
-    id = models.BigIntegerField(primary_key=True)
-    kind = models.CharField(max_length=60)
-    actor = models.ForeignKey(
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey("responders.Unit", on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    unit = models.ForeignKey(
-        "responders.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
-    )
-    data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    en_route_at = models.DateTimeField(null=True, blank=True)
+    on_scene_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_reason = models.CharField(max_length=200, blank=True)
+    # Police sent to stage nearby (ACS_LEAD_POLICE_STAGED): they hold off until needed.
+    staged = models.BooleanField(default=False)
+    # Why the dispatcher sent this unit although the call's order forbade it yet (ACS before police).
+    override_reason = models.CharField(max_length=500, blank=True)
+    # When this (police) unit reported the scene safe: the ACS units on the call were told then.
+    scene_safe_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["id"]
-        indexes = [models.Index(fields=["kind", "id"])]
+        db_table = "responders_assignment"  # born in responders; moved here with no row changed
+        constraints = [
+            # With the row lock in unit_assign this is the second wall: even a code path that
+            # forgets the lock cannot commit a unit to two calls at once.
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(cleared_at__isnull=True), name="one_active_assignment_per_unit"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["call", "cleared_at"], name="responders__call_id_a9bb9f_idx"),
+            # Issue 14: utilisation and coverage read assignments by time.
+            models.Index(fields=["assigned_at"], name="assignment_assigned_at"),
+            models.Index(fields=["cleared_at"], name="assignment_cleared_at"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.id} {self.kind}"
+        return f"{self.unit_id} -> call {self.call_id}"
 
-
-class EventDelivery(models.Model):
-    """An event addressed to one stream (dispatch, supervisor, unit.<id>), with the id of the
-    previous event on that stream, so a client of a filtered stream can prove it missed nothing."""
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    stream = models.CharField(max_length=40)
-    prev_id = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["stream", "event"], name="event_delivery_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.stream}: #{self.event_id} (prev {self.prev_id})"
-
-
-class StreamHead(models.Model):
-    """The last event id delivered on a stream; written under the event counter lock."""
-
-    stream = models.CharField(primary_key=True, max_length=40)
-    last_event_id = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.stream}@{self.last_event_id}"
+    @property
+    def is_active(self) -> bool:
+        return self.cleared_at is None

@@ -28,7 +28,10 @@ import re
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
-from calls.models import OPEN_STATUSES, Answer
+from acs_dispatch.roles import Role, user_has_role
+from calls.models import OPEN_STATUSES, Answer, DeadlineThreshold
+from live.events import SUPERVISOR, unit_stream
+from live.kinds import EventKind
 from responders.models import Agency
 
 POLICE = Agency.Code.POLICE.value
@@ -221,8 +224,8 @@ NEUTRAL_DISPOSITIONS = frozenset({"X", "O", "K", "U", "W", "CAN", "DUP", "V"})
 def disposition_agencies(*, disposition: Any) -> frozenset[str]:
     """The agencies whose units may close a call with `disposition` (see dispositions_active)."""
     if disposition.code in NEUTRAL_DISPOSITIONS:
-        return frozenset({"POLICE", "FIRE_EMS", "ACS"})
-    return frozenset({"ACS"}) if disposition.acs_outcome else frozenset({"POLICE"})
+        return frozenset({Agency.Code.POLICE, Agency.Code.FIRE_EMS, Agency.Code.ACS})
+    return frozenset({Agency.Code.ACS}) if disposition.acs_outcome else frozenset({Agency.Code.POLICE})
 
 
 def phone_normalize(*, phone: str) -> str:
@@ -234,3 +237,120 @@ def phone_normalize(*, phone: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits
+
+
+# --- is ACS on a call ------------------------------------------------------------------------------------
+
+
+def call_involves_acs(*, agencies: Iterable[str], unit_agencies: Iterable[str] = ()) -> bool:
+    """ACS is among the call's agencies (lead or not), or an ACS unit works it. The ACS supervisor
+    sees such a call, its alerts and its figures."""
+    return ACS in set(agencies) or ACS in set(unit_agencies)
+
+
+# --- who reads ACS clinical notes ------------------------------------------------------------------
+
+# Event kinds whose payload is ACS health information.
+CLINICAL_EVENT_KINDS = frozenset({EventKind.NOTE_ADDED})
+
+
+def may_read_clinical_notes(
+    *, user: Any, call: Any = None, unit_ids_on_call: Iterable[int] | None = None
+) -> bool:
+    """May `user` read ACS clinical notes (of `call`, when given)? The one answer, asked by the
+    services, the selectors, the API, the snapshots and the sockets.
+
+    ACS supervisors and admins: yes. A responder: only while crewing an ACS unit, and for a given
+    call only if that unit worked it. Police, fire/EMS, dispatchers and call-takers: never.
+    `unit_ids_on_call` (the units that worked the call) may be passed in when already loaded.
+    """
+    if user_has_role(user, Role.ACS_SUPERVISOR, Role.ADMIN):
+        return True
+    if not user_has_role(user, Role.RESPONDER) or user.unit_id is None or user.unit.agency_id != ACS:
+        return False
+    if call is None:
+        return True
+    if unit_ids_on_call is not None:
+        return user.unit_id in set(unit_ids_on_call)
+    return call.assignments.filter(unit_id=user.unit_id).exists()
+
+
+def clinical_note_streams(*, acs_unit_ids: Iterable[int]) -> list[str]:
+    """Who a clinical note event is for: the ACS supervisor and the ACS units on the call. Named
+    here, never derived from the call's streams, which include the dispatch board and police/fire."""
+    return [SUPERVISOR, *(unit_stream(uid) for uid in acs_unit_ids)]
+
+
+def event_visible_to(frame: dict[str, Any], *, clinical_reader: bool) -> dict[str, Any]:
+    """An event frame as a socket sees it: `frame` itself, or with a clinical note's text withheld.
+
+    Defence in depth: services never address a clinical note to a stream that may not read it
+    (clinical_note_streams), but if one ever did, the text stops here. The frame itself still
+    goes, so the client's prev/id chain stays whole and it does not resume forever.
+    """
+    if frame.get("kind") in CLINICAL_EVENT_KINDS and not clinical_reader:
+        return {**frame, "data": {"redacted": True}}
+    return frame
+
+
+# --- who acts for a unit -------------------------------------------------------------------------------
+
+
+def may_act_for_unit(*, user: Any, unit: Any) -> bool:
+    """Dispatchers and admins act for any unit; a responder only for the unit they crew."""
+    if user_has_role(user, Role.DISPATCHER, Role.ADMIN):
+        return True
+    return bool(user_has_role(user, Role.RESPONDER) and user.unit_id == unit.pk)
+
+
+# --- the floor's deadlines -------------------------------------------------------------------------------
+
+PRIORITIES = (1, 2, 3, 4)
+
+
+def _table(
+    per_agency: dict[str, tuple[tuple[int, int], ...]], kind: str
+) -> dict[tuple[str, str, int], tuple[int, int]]:
+    return {
+        (kind, agency, priority): limits
+        for agency, rows in per_agency.items()
+        for priority, limits in zip(PRIORITIES, rows, strict=True)
+    }
+
+
+# (warn_seconds, escalate_seconds) for priorities 1, 2, 3, 4 of each agency. Why these numbers:
+# see thresholds_ensure_defaults.
+DEFAULT_THRESHOLDS: dict[tuple[str, str, int], tuple[int, int]] = {
+    **_table(
+        {
+            "POLICE": ((60, 120), (90, 180), (180, 360), (300, 600)),
+            "FIRE_EMS": ((60, 120), (90, 180), (180, 360), (300, 600)),
+            "ACS": ((60, 120), (90, 180), (180, 360), (300, 600)),
+        },
+        DeadlineThreshold.Kind.ACK,
+    ),
+    **_table(
+        {
+            "POLICE": ((60, 120), (300, 600), (900, 1800), (1800, 3600)),
+            "FIRE_EMS": ((60, 120), (120, 300), (600, 1200), (1200, 2400)),
+            "ACS": ((60, 120), (300, 900), (1800, 3600), (3600, 14400)),
+        },
+        DeadlineThreshold.Kind.QUEUE,
+    ),
+    **_table(
+        {
+            "POLICE": ((600, 1200), (900, 1800), (1200, 2400), (1200, 2400)),
+            "FIRE_EMS": ((480, 900), (600, 1200), (900, 1800), (900, 1800)),
+            "ACS": ((900, 1800), (900, 1800), (1200, 2400), (1200, 2400)),
+        },
+        DeadlineThreshold.Kind.EN_ROUTE,
+    ),
+    **_table(
+        {
+            "POLICE": ((600, 900), (900, 1500), (1200, 1800), (1200, 1800)),
+            "FIRE_EMS": ((1200, 1800), (1800, 2700), (1800, 2700), (1800, 2700)),
+            "ACS": ((1800, 2700), (1800, 2700), (2700, 3600), (2700, 3600)),
+        },
+        DeadlineThreshold.Kind.ON_SCENE,
+    ),
+}

@@ -21,43 +21,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.events import alert_summary, call_summary
-from calls.models import (
-    OPEN_STATUSES,
-    BackupRequest,
-    Call,
-    CallAgencyWaiver,
-    ClinicalNote,
-    EventDelivery,
-    StreamHead,
-)
+from calls.models import Assignment, BackupRequest, Call, ClinicalNote
+from calls.policies import call_involves_acs
 from calls.selectors.alerts import alerts_open
+from calls.selectors.calls import calls_open, calls_with_details
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from live.models import EventDelivery
+from live.selectors import stream_head
 from responders.events import unit_summary
-from responders.models import Assignment, Unit
+from responders.models import Agency, Unit, Zone
 
-ACS = "ACS"
+ACS = Agency.Code.ACS.value
 HISTORY_LENGTH = 30  # status changes shown on a unit's dashboard
 
 
-def stream_head(*, stream: str) -> int:
-    """The id of the last event delivered on `stream` (0 when none yet)."""
-    head = StreamHead.objects.filter(stream=stream).values_list("last_event_id", flat=True).first()
-    return int(head or 0)
-
-
 def _calls_with_related(calls) -> list[Call]:
-    active = Assignment.objects.filter(cleared_at__isnull=True).select_related("unit")
-    return list(
-        calls.select_related("call_type", "zone").prefetch_related(
-            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
-            Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
-            Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
-        )
-    )
+    return list(calls_with_details(calls))
 
 
 def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
@@ -74,8 +56,7 @@ def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
 
 def calls_open_summaries() -> list[dict[str, Any]]:
     """Every open call (not closed, cancelled or duplicate), oldest first."""
-    calls = _calls_with_related(Call.objects.filter(status__in=OPEN_STATUSES).order_by("received_at", "id"))
-    return _call_summaries(calls)
+    return _call_summaries(calls_open())
 
 
 def _active_assignments_by_unit() -> dict[int, Assignment]:
@@ -120,7 +101,9 @@ def dispatch_snapshot() -> dict[str, Any]:
 
 
 def _is_acs_call(summary: dict[str, Any]) -> bool:
-    return ACS in summary["agencies"] or any(u["agency"] == ACS for u in summary["units"])
+    return call_involves_acs(
+        agencies=summary["agencies"], unit_agencies=[u["agency"] for u in summary["units"]]
+    )
 
 
 def today_start() -> dt.datetime:
@@ -210,9 +193,10 @@ def unit_history(*, unit: Unit, limit: int = HISTORY_LENGTH) -> list[dict[str, A
     return history
 
 
-def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
+def unit_snapshot(*, unit: Unit, clinical_reader: bool) -> dict[str, Any]:
     """A unit's dashboard: the unit, its current call (if any) with the other units on it, open
-    alerts about it, its status history; the call's clinical notes only for an ACS unit."""
+    alerts about it, its status history; the call's clinical notes only for a crew that may read
+    them (`clinical_reader`: calls.policies.may_read_clinical_notes of the socket's user)."""
     last_event_id = stream_head(stream=unit_stream(unit.id))  # first: see the module docstring
     unit = Unit.objects.select_related("home_zone").get(pk=unit.pk)
     assignment = Assignment.objects.filter(unit=unit, cleared_at__isnull=True).select_related("call").first()
@@ -220,7 +204,7 @@ def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
     notes: list[dict[str, Any]] = []
     if assignment is not None:
         call = _call_summaries(_calls_with_related(Call.objects.filter(pk=assignment.call_id)))[0]
-        if unit.agency_id == ACS:
+        if clinical_reader:
             notes = [
                 note_summary(n)
                 for n in ClinicalNote.objects.filter(call_id=assignment.call_id)
@@ -239,8 +223,6 @@ def unit_snapshot(*, unit: Unit) -> dict[str, Any]:
 
 def zones_for_map() -> list[dict[str, Any]]:
     """The service zones with their GeoJSON geometry, for maps and zone filters."""
-    from responders.models import Zone
-
     return [
         {"id": z.id, "name": z.name, "approximate": z.approximate, "geometry": z.geometry}
         for z in Zone.objects.filter(kind=Zone.Kind.SERVICE).order_by("name")

@@ -1,11 +1,11 @@
-"""Background work of the calls app: the deadline sweep, run by Celery beat."""
+"""Background work of the calls app: the floor's timers (calls/timers.py) under Celery beat."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.utils import timezone
 
-from calls.services.alerts import deadlines_sweep
+from calls.timers import timers_tick
 
 # The sweep runs in well under a second (bench/sweep.py: 10,000 open calls); these limits stop a
 # sweep stuck on a lock long before the broker's 300 s visibility timeout would redeliver it.
@@ -24,4 +24,4 @@ SWEEP_TIME_LIMIT = 60  # seconds
 )
 def deadlines_sweep_task() -> dict[str, int]:
     """Run one deadline sweep at the current time. Takes no arguments: it reads the clocks itself."""
-    return deadlines_sweep(now=timezone.now())
+    return timers_tick(now=timezone.now())

@@ -1,4 +1,5 @@
-"""Call-taker and dispatcher screens."""
+"""The floor's screens: intake, the dispatch board, the ACS supervisor board, the unit dashboard, and
+the admin's thresholds page. Page shells; their live data comes over their sockets."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from django.shortcuts import redirect, render
 from acs_dispatch.exceptions import ValidationFailed
 from acs_dispatch.roles import Role
 from acs_dispatch.views import role_required
+from calls.selectors import call_types_all
 from calls.selectors.alerts import thresholds_list
 from calls.services.alerts import thresholds_update
+from calls.snapshots import zones_for_map
+from responders.selectors import zones_outline
 
 
 @role_required(Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN)
 def intake(request: HttpRequest) -> HttpResponse:
     """The call-taker's form. It posts to POST /api/v1/calls and shows the triage decision and the
     location/caller history in place (static/js/intake.js)."""
-    from calls.selectors import call_types_all
-    from responders.selectors import zones_outline
-
     context = {
         "screen": "intake",
         "call_types": call_types_all(),
@@ -37,10 +38,20 @@ def intake(request: HttpRequest) -> HttpResponse:
 @role_required(Role.DISPATCHER, Role.ADMIN)
 def board(request: HttpRequest) -> HttpResponse:
     """The dispatch board: the page shell; its data comes live over /ws/dispatch/."""
-    from calls.snapshots import zones_for_map
-
     zones = [z["name"] for z in zones_for_map()]
     return render(request, "calls/board.html", {"screen": "board", "zone_names": zones})
+
+
+@role_required(Role.ACS_SUPERVISOR, Role.ADMIN)
+def supervisor(request: HttpRequest) -> HttpResponse:
+    """ACS supervisor board and map; the zone polygons are inlined for the map (no tile server)."""
+    return render(request, "responders/supervisor.html", {"screen": "supervisor", "zones": zones_for_map()})
+
+
+@role_required(Role.RESPONDER)
+def unit_dashboard(request: HttpRequest) -> HttpResponse:
+    """The responder's own unit: current assignment, actions, status history (over /ws/unit/)."""
+    return render(request, "responders/unit_dashboard.html", {"screen": "unit", "unit": request.user.unit})
 
 
 # --- The admin's thresholds page: every clock's warn and escalate limits, per agency and priority.

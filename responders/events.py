@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from responders.models import Agency
 
 
 class UnitSummary(TypedDict):
@@ -48,6 +49,6 @@ def unit_summary(unit, *, active_assignment=None) -> UnitSummary:
 def unit_streams(summary: UnitSummary) -> list[str]:
     """Who sees a unit's events: the dispatch board, the ACS supervisor for ACS units, the unit."""
     streams = {DISPATCH, unit_stream(summary["id"])}
-    if summary["agency"] == "ACS":
+    if summary["agency"] == Agency.Code.ACS:
         streams.add(SUPERVISOR)
     return sorted(streams)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
@@ -10,11 +11,14 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from shapely import STRtree
+from shapely.geometry import mapping, shape
 
 from responders.geography import ZoneIndex
-from responders.models import Assignment, Unit, Zone
+from responders.models import Agency, Unit, Zone
 
 _zone_index: ZoneIndex | None = None
 _zone_index_lock = threading.Lock()
@@ -43,7 +47,7 @@ def zone_at(*, lat: float, lon: float) -> Zone | None:
     return Zone.objects.get(pk=zone_id) if zone_id is not None else None
 
 
-# --- units and assignments ---------------------------------------------------------------------------
+# --- units ---------------------------------------------------------------------------
 
 
 def units_list(*, agency: str | None = None, status: str | None = None) -> QuerySet[Unit]:
@@ -56,26 +60,8 @@ def units_list(*, agency: str | None = None, status: str | None = None) -> Query
     return units.order_by("agency_id", "call_sign")
 
 
-def units_with_assignment(*, units) -> list[tuple[Unit, Assignment | None]]:
-    """Each unit with its active assignment (and its call), in two queries."""
-    units = list(units)
-    active = {
-        a.unit_id: a
-        for a in Assignment.objects.filter(unit__in=units, cleared_at__isnull=True).select_related("call")
-    }
-    return [(u, active.get(u.pk)) for u in units]
-
-
 def unit_get(*, call_sign: str) -> Unit | None:
     return Unit.objects.select_related("home_zone").filter(call_sign__iexact=call_sign).first()
-
-
-def assignment_get(*, assignment_id: int) -> Assignment | None:
-    return Assignment.objects.select_related("call", "unit").filter(pk=assignment_id).first()
-
-
-def assignment_active_for_unit(*, unit: Unit) -> Assignment | None:
-    return Assignment.objects.select_related("call").filter(unit=unit, cleared_at__isnull=True).first()
 
 
 # --- recommendation ------------------------------------------------------------------------------------
@@ -100,6 +86,9 @@ class _AgencyIndex:
     zone_ids: np.ndarray
     xy: np.ndarray  # metres on the local projection
     tree: STRtree | None
+    # AVL (issue 13): a position never reported or older than AVL_STALE_SECONDS ranks after fresh ones.
+    stale: np.ndarray | None = None
+    position_at: list | None = None
 
 
 @dataclass
@@ -128,13 +117,19 @@ class _UnitsIndex:
                 capabilities=[base.capabilities[i] for i in keep],
                 zone_ids=base.zone_ids[keep],
                 xy=base.xy[keep],
+                stale=base.stale[keep] if base.stale is not None else None,
+                position_at=[base.position_at[i] for i in keep] if base.position_at is not None else None,
             )
         return self.filtered[key]
 
 
-def _agency_index(*, ids, call_signs, capabilities, zone_ids, xy) -> _AgencyIndex:
+def _agency_index(
+    *, ids, call_signs, capabilities, zone_ids, xy, stale=None, position_at=None
+) -> _AgencyIndex:
     tree = STRtree(shapely.points(xy)) if len(ids) else None
     return _AgencyIndex(
+        stale=np.asarray(stale if stale is not None else [False] * len(ids), dtype=bool),
+        position_at=list(position_at) if position_at is not None else [None] * len(ids),
         ids=np.asarray(ids, dtype=np.int64),
         call_signs=call_signs,
         capabilities=capabilities,
@@ -158,9 +153,10 @@ def units_index_clear() -> None:
 def _units_index_build() -> _UnitsIndex:
     rows = list(
         Unit.objects.filter(status=Unit.Status.AVAILABLE, lat__isnull=False, lon__isnull=False).values_list(
-            "id", "call_sign", "agency_id", "capabilities", "home_zone_id", "lat", "lon"
+            "id", "call_sign", "agency_id", "capabilities", "home_zone_id", "lat", "lon", "position_at"
         )
     )
+    fresh_after = timezone.now() - dt.timedelta(seconds=settings.AVL_STALE_SECONDS)
     lat0 = sum(r[5] for r in rows) / len(rows) if rows else 35.08
     index = _UnitsIndex(built_at=time.monotonic(), lat0=lat0)
     by_agency: dict[str, list] = {}
@@ -173,6 +169,8 @@ def _units_index_build() -> _UnitsIndex:
             capabilities=[frozenset(r[3] or []) for r in group],
             zone_ids=[r[4] or 0 for r in group],
             xy=[index.project(r[5], r[6]) for r in group],
+            stale=[r[7] is None or r[7] < fresh_after for r in group],
+            position_at=[r[7] for r in group],
         )
     return index
 
@@ -209,18 +207,24 @@ def units_nearest(
         return []
     x, y = index.project(lat, lon)
     point = shapely.Point(x, y)
-    _, nearest_distance = group.tree.query_nearest(point, return_distance=True)
-    radius = max(float(nearest_distance[0]) * 2.0, 2_000.0)
-    while True:
-        candidates = group.tree.query(point, predicate="dwithin", distance=radius)
-        if len(candidates) >= limit or len(candidates) == len(group.ids):
-            break
-        radius *= 2
+    mixed = group.stale is not None and group.stale.any() and not group.stale.all()
+    if mixed:
+        # Fresh positions rank before stale ones, however near: every unit is a candidate.
+        candidates = np.arange(len(group.ids))
+    else:
+        _, nearest_distance = group.tree.query_nearest(point, return_distance=True)
+        radius = max(float(nearest_distance[0]) * 2.0, 2_000.0)
+        while True:
+            candidates = group.tree.query(point, predicate="dwithin", distance=radius)
+            if len(candidates) >= limit or len(candidates) == len(group.ids):
+                break
+            radius *= 2
     dxy = group.xy[candidates] - (x, y)
     distances = np.hypot(dxy[:, 0], dxy[:, 1])
     in_zone = group.zone_ids[candidates] == (zone_id or -1)
     scores = np.where(in_zone, distances * ZONE_PREFERENCE, distances)
-    order = np.argsort(scores, kind="stable")[:limit]
+    stale = group.stale[candidates] if group.stale is not None else np.zeros(len(candidates), dtype=bool)
+    order = np.lexsort((scores, stale))[:limit]
     ranked = []
     for i in order:
         c = int(candidates[i])
@@ -236,6 +240,10 @@ def units_nearest(
                 "in_zone": bool(in_zone[i]),
                 "fallback": False,
                 "preference": "",
+                "position_stale": bool(stale[i]),
+                "position_at": group.position_at[c].isoformat()
+                if group.position_at and group.position_at[c]
+                else None,
             }
         )
     return ranked
@@ -253,16 +261,20 @@ def capabilities_needed(*, call: Any) -> dict[str, frozenset[str]]:
     ).lower()
     needed: dict[str, frozenset[str]] = {}
     if any(word in text for word in MENTAL_HEALTH_WORDS):
-        needed["ACS"] = frozenset({Unit.Capability.BEHAVIORAL_HEALTH.value})
+        needed[Agency.Code.ACS] = frozenset({Unit.Capability.BEHAVIORAL_HEALTH.value})
     medical = call.medical == "YES" or any(
         any(word in str(g).lower() for word in MEDICAL_GUARDS) for g in call.triage_guards
     )
     if medical:
-        needed["FIRE_EMS"] = frozenset({Unit.Capability.ALS.value})
+        needed[Agency.Code.FIRE_EMS] = frozenset({Unit.Capability.ALS.value})
     return needed
 
 
-AGENCY_LABELS = {"POLICE": "police", "FIRE_EMS": "fire/EMS", "ACS": "ACS"}
+AGENCY_LABELS = {
+    Agency.Code.POLICE: "police",
+    Agency.Code.FIRE_EMS: "fire/EMS",
+    Agency.Code.ACS: Agency.Code.ACS,
+}
 
 # calls.models.CallerLanguage.SPANISH: responders may not import calls, so the code is repeated here
 # (tests/responders/selectors/test_units_recommend_spanish.py ties the two).
@@ -298,22 +310,15 @@ def _units_spanish_first(
     return [candidate, *others][:limit]
 
 
-def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
+def units_recommend(*, call: Any, on_call: dict[str, str], limit: int = 3) -> list[dict[str, Any]]:
     """For each agency on the call, the nearest available suitable units, or a plain statement that
     none is free with the fallback (a CIT-trained police unit for ACS) or the agency's queue. For a
     Spanish-speaking caller a Spanish-speaking unit not much farther comes first (SPANISH_PREFERENCE_EXTRA_M).
 
-    Advisory only: never assigns. Agencies already covered by a unit on the call are reported as such.
+    Advisory only: never assigns. Agencies already covered by a unit on the call (`on_call`: agency ->
+    call sign, given by calls.selectors.call_units_recommend) are reported as such.
     """
     needed = capabilities_needed(call=call)
-    if hasattr(call, "active_assignments"):  # prefetched by calls.selectors
-        on_call = {a.unit.agency_id: a.unit.call_sign for a in call.active_assignments}
-    else:
-        on_call = dict(
-            Assignment.objects.filter(call_id=call.pk, cleared_at__isnull=True).values_list(
-                "unit__agency_id", "unit__call_sign"
-            )
-        )
     result = []
     for agency in call.agencies:
         needs = needed.get(agency, frozenset())
@@ -348,9 +353,9 @@ def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
             + " unit"
             + (f" with {', '.join(sorted(needs))}" if needs else "")
         )
-        if agency == "ACS":
+        if agency == Agency.Code.ACS:
             fallback = units_nearest(
-                agency="POLICE",
+                agency=Agency.Code.POLICE,
                 lat=call.lat,
                 lon=call.lon,
                 needed=frozenset({Unit.Capability.CIT.value}),
@@ -374,8 +379,6 @@ def units_recommend(*, call: Any, limit: int = 3) -> list[dict[str, Any]]:
 
 def zones_outline(*, tolerance: float = 0.0005) -> list[dict[str, Any]]:
     """The service zones as simplified GeoJSON features (for small maps drawn without tiles)."""
-    from shapely.geometry import mapping, shape
-
     features = []
     for zone_id, name, geometry in Zone.objects.filter(kind=Zone.Kind.SERVICE).values_list(
         "id", "name", "geometry"

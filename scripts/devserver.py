@@ -5,9 +5,13 @@ One place for "start daphne on a free port, wait until /healthz answers, stop it
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -17,6 +21,31 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# seed_demo's authenticator secret for the demo users whose role needs two-factor sign-in (admin,
+# supervisor); published in the README (demo only).
+DEMO_TOTP_SECRET = "ACSDEMOTOTPSECRETKEYACSDEMOTOTPS"
+_totp_steps: dict[str, int] = {}  # the last time step sent per user: the server takes each once
+
+
+def totp_at(step: int, secret: str = DEMO_TOTP_SECRET) -> str:
+    """RFC 6238 (SHA-1, 6 digits, 30 s) at time step `step`: what an authenticator app shows."""
+    mac = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def demo_totp(username: str) -> str:
+    """A code for `username` the server has not accepted yet: the current step or the next (both
+    within django-otp's tolerance); a third sign-in within 30 s waits for the clock."""
+    while True:
+        now = int(time.time()) // 30
+        step = max(now, _totp_steps.get(username, -1) + 1)
+        if step <= now + 1:
+            break
+        time.sleep(30 - time.time() % 30 + 0.2)
+    _totp_steps[username] = step
+    return totp_at(step)
 
 
 def free_port() -> int:
@@ -39,6 +68,9 @@ def embedded_env(*, sqlite_path: Path) -> dict[str, str]:
             "DEBUG": "True",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            # Every browser and API client of a test run signs in from 127.0.0.1: the per-address
+            # sign-in throttle (acs_dispatch.throttles) is tested on its own, not here.
+            "AUTH_THROTTLE_RATE": "600/min",
         }
     )
     return env

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from devserver import daphne_running, embedded_env, free_port  # scripts/, this file's folder
+from devserver import daphne_running, demo_totp, embedded_env, free_port  # scripts/, this file's folder
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,6 +179,10 @@ def login(page: Page, url: str, username: str) -> None:
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+    if "/login/verify/" in page.url:  # two-factor sign-in (admin, supervisor): seed_demo's secret
+        page.get_by_label("Code", exact=True).fill(demo_totp(username))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state("networkidle")
 
 
 def wait_live(page: Page) -> None:

@@ -55,6 +55,22 @@ def _services_for_markers(request):
             service_required(kind)
 
 
+def _sign_in_throttles_reset() -> None:
+    """Forget the sign-in attempts counted per address (acs_dispatch.throttles). Only those keys:
+    with REDIS_URL the cache is a Redis shared with other runs, where clear() would flush it all."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match="*throttle_auth_*"))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Caches keyed by database content must not leak from one test's rolled-back data to the next."""
@@ -64,6 +80,7 @@ def _fresh_caches():
     zone_index_clear()
     units_index_clear()
     engine_cache_clear()
+    _sign_in_throttles_reset()
     yield
     zone_index_clear()
     units_index_clear()
@@ -172,12 +189,32 @@ def otto(db):
     return _user("otto", "")
 
 
+def _second_factor_given(client, user) -> None:
+    """For a role that signs in with a second factor (admin, ACS supervisor), mark the session as
+    having passed it, as the two-step login does (acs_dispatch.mfa_views); else the session is
+    ended (acs_dispatch.mfa_middleware)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from acs_dispatch.mfa import mfa_role_requires
+
+    if not mfa_role_requires(user.role):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client_as(client):
     """client_as(user) -> a test client logged in as `user`."""
 
     def login(user):
         client.force_login(user)
+        _second_factor_given(client, user)
         return client
 
     return login
@@ -201,10 +238,12 @@ def api_as():
 def capture_events(monkeypatch, django_capture_on_commit_callbacks):
     """with capture_events() as pushed: ... -> pushed is a list of (stream, frame) sent after commit."""
 
+    from live.events import pusher_get
+
     @contextlib.contextmanager
     def capture():
         pushed: list[tuple[str, dict]] = []
-        monkeypatch.setattr("acs_dispatch.events._group_send", lambda frames: pushed.extend(frames))
+        monkeypatch.setattr(pusher_get(), "push", lambda frames: pushed.extend(frames))
         with django_capture_on_commit_callbacks(execute=True):
             yield pushed
 

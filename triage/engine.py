@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from acs_dispatch.exceptions import ValidationFailed
 from triage import narrative
 from triage.modes import (  # noqa: F401  (re-exported: the engine's public vocabulary)
     ACS,
@@ -227,8 +228,6 @@ def compile_ruleset(
     """Validate and compile `rules` (specs, in order). Raises ValidationFailed naming rule and field."""
     errors = validate_rules(rules)
     if errors:
-        from acs_dispatch.exceptions import ValidationFailed
-
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ValidationFailed(

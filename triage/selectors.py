@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import difflib
 import json
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -13,11 +14,12 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from triage import engine as triage_engine
 from triage.engine import CompiledRuleSet, compile_ruleset
 from triage.models import RuleSet, TriageTestCase
+from triage.sources import sources_get
 
 # The compiled engine of the published version, shared by every request of this process.
 # Replaced by assigning a new tuple: readers take the reference once, so a swap mid-call
@@ -118,22 +120,16 @@ def engine_modes() -> list[dict[str, Any]]:
 
 def call_types_options() -> list[dict[str, str]]:
     """Every call type as {code, name} for the editor's type-ahead."""
-    from calls.models import CallType
-
-    return [{"code": c, "name": n} for c, n in CallType.objects.order_by("code").values_list("code", "name")]
+    return [{"code": c, "name": n} for c, n in sources_get().call_types()]
 
 
 def call_type_codes() -> set[str]:
-    from calls.models import CallType
-
-    return set(CallType.objects.values_list("code", flat=True))
+    return {code for code, _ in sources_get().call_types()}
 
 
 def zone_names() -> list[str]:
     """The service zones a rule may name (area commands; San Diego beats in the demo)."""
-    from responders.models import Zone
-
-    return sorted(set(Zone.objects.filter(kind=Zone.Kind.SERVICE).values_list("name", flat=True)))
+    return sorted(set(sources_get().zone_names()))
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -342,9 +338,8 @@ def triage_tests_run(*, compiled: CompiledRuleSet, tests: Any = None) -> dict[st
 
 
 def _sdpd_path() -> Path:
-    from responders.geography import shared_data_dir
-
-    return shared_data_dir() / SDPD_CALLS_FILE
+    # The repository's data/ (or ACS_DATA_DIR), as responders.geography reads it.
+    return Path(os.environ.get("ACS_DATA_DIR", settings.BASE_DIR / "data")) / SDPD_CALLS_FILE
 
 
 @lru_cache(maxsize=2)
@@ -378,38 +373,18 @@ def replay_sdpd_count() -> int:
 def replay_calls_sdpd() -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """The 26k San Diego calls as CallInputs (call type, its description as narrative, the beat as
     zone when the service zones are San Diego's), with a label each. Read once per process."""
-    from responders.models import Zone
-
     path = _sdpd_path()
-    with_beats = Zone.objects.filter(kind=Zone.Kind.SERVICE, city="san-diego").exists()
+    with_beats = sources_get().zones_city() == "san-diego"
     return _sdpd_calls(str(path), path.stat().st_mtime, with_beats)
 
 
 def replay_calls_history(*, limit: int) -> tuple[list[Any], list[str]]:
-    """The center's last `limit` calls (newest first) as CallInputs, with a label each."""
-    from calls.models import Call
-
-    rows = (
-        Call.objects.exclude(status=Call.Status.DUPLICATE)
-        .filter(Q(narrative__gt="") | Q(call_type__isnull=False))
-        .select_related("call_type", "zone")
-        .order_by("-received_at")[:limit]
-    )
+    """The center's last `limit` calls (newest first) as CallInputs, with a label each (handed in by
+    the calls app: triage.sources)."""
     inputs, labels = [], []
-    for call in rows:
-        inputs.append(
-            call_input_make(
-                call_type=call.call_type.code if call.call_type else "",
-                narrative=call.narrative,
-                weapons=call.weapons,
-                violence=call.violence,
-                medical=call.medical,
-                caller_is_subject=call.caller_is_subject,
-                zone=call.zone.name if call.zone else None,
-                received_at=call.received_at,
-            )
-        )
-        labels.append(f"{call.number} {call.narrative[:80]}".strip())
+    for fields, label in sources_get().recent_calls(limit):
+        inputs.append(call_input_make(**fields))
+        labels.append(label)
     return inputs, labels
 
 

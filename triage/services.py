@@ -18,11 +18,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from acs_dispatch.events import AUDIT, DISPATCH, SUPERVISOR, event_append
 from acs_dispatch.exceptions import Conflict, StaleDraft, ValidationFailed
+from live.events import AUDIT, DISPATCH, SUPERVISOR, event_append
+from live.kinds import EventKind
 from triage import events
 from triage.engine import compile_ruleset, load_rules_file
 from triage.models import Rule, RuleSet, TriageTestCase
+from triage.selectors import ruleset_specs_validate
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent / "data" / "default_rules.yaml"
 
@@ -100,8 +102,6 @@ def rule_spec_normalise(*, spec: Any) -> Any:
 def _validate_or_raise(
     *, specs: list[Any], what: str, error: type[ValidationFailed] = ValidationFailed
 ) -> None:
-    from triage.selectors import ruleset_specs_validate
-
     issues = ruleset_specs_validate(specs=specs)
     if issues:
         first = issues[0]
@@ -153,7 +153,7 @@ def _draft_write(
     )
     _rules_create(ruleset=draft, specs=specs)
     event_append(
-        kind="ruleset.drafted",
+        kind=EventKind.RULESET_DRAFTED,
         actor=actor,
         data=events.ruleset_drafted(
             draft, based_on_version=based_on.version if based_on else None, source=source
@@ -205,7 +205,7 @@ def ruleset_draft_save(
     _rules_create(ruleset=draft, specs=specs)
     draft.refresh_from_db()
     event_append(
-        kind="ruleset.edited",
+        kind=EventKind.RULESET_EDITED,
         actor=actor,
         data=events.ruleset_edited(draft, rule_names=[spec["name"] for spec in specs]),
         streams=[AUDIT],
@@ -219,7 +219,7 @@ def ruleset_draft_discard(*, ruleset: RuleSet, actor: Any) -> None:
     draft = _draft_locked(ruleset=ruleset)
     data = events.ruleset_discarded(ruleset_id=draft.pk, name=draft.name)
     draft.delete()
-    event_append(kind="ruleset.discarded", actor=actor, data=data, streams=[AUDIT])
+    event_append(kind=EventKind.RULESET_DISCARDED, actor=actor, data=data, streams=[AUDIT])
 
 
 def _import_parse(*, content: str | bytes, filename: str = "") -> list[dict[str, Any]]:
@@ -309,7 +309,7 @@ def _ruleset_go_live(*, ruleset: RuleSet, specs: list[dict[str, Any]], notes: st
     # Every process's engine_published() sees the new version on its next call and compiles it
     # once (selectors keeps one compiled set per version), so the swap is atomic per call.
     event_append(
-        kind="ruleset.published",
+        kind=EventKind.RULESET_PUBLISHED,
         actor=actor,
         data=events.ruleset_published(
             version=version,
@@ -447,7 +447,7 @@ def triage_test_save(*, actor: Any, test: TriageTestCase | None = None, **fields
             setattr(test, key, value)
         test.save(update_fields=list(values))
     event_append(
-        kind="triage_test.saved",
+        kind=EventKind.TRIAGE_TEST_SAVED,
         actor=actor,
         data=events.triage_test_changed(test_id=test.pk, name=test.name),
         streams=[AUDIT],
@@ -459,4 +459,4 @@ def triage_test_save(*, actor: Any, test: TriageTestCase | None = None, **fields
 def triage_test_delete(*, test: TriageTestCase, actor: Any) -> None:
     data = events.triage_test_changed(test_id=test.pk, name=test.name)
     test.delete()
-    event_append(kind="triage_test.deleted", actor=actor, data=data, streams=[AUDIT])
+    event_append(kind=EventKind.TRIAGE_TEST_DELETED, actor=actor, data=data, streams=[AUDIT])

@@ -20,6 +20,7 @@ from calls.api.calls import (  # noqa: F401
     CallOverrideApi,
     CallsApi,
     CallTypesApi,
+    CautionFlagCreateApi,
     ClinicalNotesApi,
     DispositionsApi,
     EventsApi,

@@ -17,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from acs_dispatch.permissions import IsCallTaker, IsDispatcher, IsStaffRole, roles_permission
-from acs_dispatch.roles import Role, user_reads_clinical_notes
+from acs_dispatch.roles import Role
 from calls.events import call_summary
 from calls.models import Call, CallerLanguage
+from calls.policies import may_read_clinical_notes
 from calls.selectors import (
     call_assignments_active,
     call_get,
@@ -34,12 +35,14 @@ from calls.services import (
     backup_request,
     call_cancel,
     call_close,
-    call_create,
+    call_create_once,
     call_mark_duplicate,
     call_override,
+    caution_flag_add,
     clinical_note_add,
     clinical_note_summary,
 )
+from responders.facility_api import facility_or_400  # issue 14
 from responders.models import Agency
 
 IsResponder = roles_permission(Role.RESPONDER)
@@ -82,8 +85,25 @@ def call_payload(call: Call) -> dict[str, Any]:
     return payload
 
 
+class _TriageFields(serializers.Serializer):
+    """The triage decision under the keys `manage.py triage_preview` prints (DESIGN.md)."""
+
+    agencies = serializers.ListField(child=serializers.ChoiceField(choices=Agency.Code.values))
+    lead = serializers.CharField()
+    priority = serializers.IntegerField(allow_null=True)
+    rule = serializers.CharField()
+    ruleset_version = serializers.IntegerField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    mode = serializers.CharField()
+    guards = serializers.ListField(child=serializers.CharField())
+    acs_eligible = serializers.BooleanField()
+    acs_exclusion = serializers.CharField()
+    recognised = serializers.BooleanField()
+    signals = serializers.ListField(child=serializers.DictField())
+
+
 class _CallFields(serializers.Serializer):
-    """Documentation of a call as every endpoint returns it (calls.events.call_summary)."""
+    """A call as every endpoint returns it, read or created (calls.events.call_summary + `triage`)."""
 
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -96,6 +116,7 @@ class _CallFields(serializers.Serializer):
     lon = serializers.FloatField(allow_null=True)
     zone = serializers.CharField(allow_null=True)
     outside_service_area = serializers.BooleanField()
+    location_unverified = serializers.BooleanField()
     caller_name = serializers.CharField()
     caller_phone = serializers.CharField()
     caller_language = serializers.ChoiceField(choices=CallerLanguage.choices, allow_blank=True)
@@ -112,8 +133,11 @@ class _CallFields(serializers.Serializer):
     ruleset_version = serializers.IntegerField(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())
     guards = serializers.ListField(child=serializers.CharField())
+    recognised = serializers.BooleanField()
+    signals = serializers.ListField(child=serializers.DictField())
     acs_eligible = serializers.BooleanField()
     acs_exclusion = serializers.CharField()
+    triage = _TriageFields(source="*")
     overridden = serializers.BooleanField()
     override_reason = serializers.CharField()
     original_decision = serializers.JSONField(allow_null=True)
@@ -134,6 +158,12 @@ class _CallFields(serializers.Serializer):
     police_first = serializers.CharField(help_text="why police must be on the call before ACS, or empty")
     order_holds = serializers.DictField(child=serializers.CharField())
     scene_safe_at = serializers.DateTimeField(allow_null=True)
+    clinical_notes = serializers.ListField(child=serializers.JSONField(), required=False)
+
+
+def call_response(call: Call, *, status_code: int = 200) -> Response:
+    """One call in the one shape of every call endpoint (read, create, override, close, ...)."""
+    return Response(_CallFields(call_payload(call)).data, status=status_code)
 
 
 class CallsApi(APIView):
@@ -163,29 +193,6 @@ class CallsApi(APIView):
         )
         interpreter_needed = serializers.BooleanField(required=False, default=False)
 
-    class CreateOutputSerializer(serializers.Serializer):
-        class TriageSerializer(serializers.Serializer):
-            agencies = serializers.ListField(child=serializers.ChoiceField(choices=Agency.Code.values))
-            lead = serializers.CharField()
-            priority = serializers.IntegerField(allow_null=True)
-            rule = serializers.CharField(source="triage_rule")
-            ruleset_version = serializers.IntegerField(allow_null=True)
-            reasons = serializers.ListField(child=serializers.CharField(), source="triage_reasons")
-            mode = serializers.CharField()
-            guards = serializers.ListField(child=serializers.CharField(), source="triage_guards")
-            acs_eligible = serializers.BooleanField()
-            acs_exclusion = serializers.CharField()
-            recognised = serializers.BooleanField(source="triage_recognised")
-            signals = serializers.ListField(child=serializers.DictField(), source="triage_signals")
-
-        id = serializers.IntegerField()
-        number = serializers.CharField()
-        status = serializers.CharField()
-        received_at = serializers.DateTimeField()
-        zone = serializers.CharField(source="zone.name", allow_null=True, default=None)
-        outside_service_area = serializers.BooleanField()
-        triage = TriageSerializer(source="*")
-
     class ListOutputSerializer(_CallFields):
         pass
 
@@ -198,14 +205,21 @@ class CallsApi(APIView):
         if status_filter and status_filter not in Call.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of {', '.join(Call.Status.values)}."]})
         calls = calls_list(status=status_filter, user=request.user)
-        return Response([call_payload(c) for c in calls])
+        return Response(_CallFields([call_payload(c) for c in calls], many=True).data)
 
-    @extend_schema(request=CreateInputSerializer, responses={201: CreateOutputSerializer})
+    @extend_schema(request=CreateInputSerializer, responses={201: _CallFields})
     def post(self, request: Request) -> Response:
         serializer = self.CreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call = call_create(**serializer.validated_data, actor=request.user)
-        return Response(self.CreateOutputSerializer(call).data, status=status.HTTP_201_CREATED)
+        call, created = call_create_once(
+            **serializer.validated_data,
+            actor=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+        return call_response(
+            call_get(call_id=call.pk, user=request.user),
+            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class CallDetailApi(APIView):
@@ -218,7 +232,7 @@ class CallDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, call_id: int) -> Response:
-        return Response(call_payload(call_or_404(request, call_id)))
+        return call_response(call_or_404(request, call_id))
 
 
 class CallOverrideApi(APIView):
@@ -244,7 +258,7 @@ class CallOverrideApi(APIView):
         call = call_override(
             call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user
         )
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class CallCloseApi(APIView):
@@ -255,6 +269,8 @@ class CallCloseApi(APIView):
     class InputSerializer(serializers.Serializer):
         disposition = serializers.CharField(max_length=32)
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        # Issue 14: where an ACS team took the person (a facility id), with an ACS outcome.
+        destination = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     class OutputSerializer(_CallFields):
         pass
@@ -263,8 +279,9 @@ class CallCloseApi(APIView):
     def post(self, request: Request, call_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        serializer.validated_data["destination"] = facility_or_400(serializer.validated_data["destination"])
         call = call_close(call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user)
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class CallCancelApi(APIView):
@@ -285,7 +302,7 @@ class CallCancelApi(APIView):
         call = call_cancel(
             call=call_or_404(request, call_id), **serializer.validated_data, actor=request.user
         )
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class CallDuplicateApi(APIView):
@@ -307,7 +324,7 @@ class CallDuplicateApi(APIView):
         if original is None:
             raise serializers.ValidationError({"of": ["No such call."]})
         call = call_mark_duplicate(call=call_or_404(request, call_id), of=original, actor=request.user)
-        return Response(call_payload(call_get(call_id=call.pk)))
+        return call_response(call_get(call_id=call.pk, user=request.user))
 
 
 class BackupRequestCreateApi(APIView):
@@ -316,7 +333,7 @@ class BackupRequestCreateApi(APIView):
     permission_classes = [IsResponder]
 
     class InputSerializer(serializers.Serializer):
-        agency = serializers.ChoiceField(choices=["POLICE", "FIRE_EMS"])
+        agency = serializers.ChoiceField(choices=[Agency.Code.POLICE, Agency.Code.FIRE_EMS])
         # Required: the dispatcher sending backup must know what the unit on scene is facing.
         reason = serializers.CharField(max_length=300)
 
@@ -364,7 +381,7 @@ class ClinicalNotesApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, call_id: int) -> Response:
-        if not user_reads_clinical_notes(request.user):
+        if not may_read_clinical_notes(user=request.user):
             raise PermissionDenied("Clinical notes are for ACS staff only.")
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -463,7 +480,10 @@ class DispositionsApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         agency = serializers.ListField(
-            child=serializers.ChoiceField(choices=["POLICE", "FIRE_EMS", "ACS"]), required=False
+            child=serializers.ChoiceField(
+                choices=[Agency.Code.POLICE, Agency.Code.FIRE_EMS, Agency.Code.ACS]
+            ),
+            required=False,
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -500,3 +520,37 @@ class CallTypesApi(APIView):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return Response(self.OutputSerializer(call_types_search(**serializer.validated_data), many=True).data)
+
+
+class CautionFlagCreateApi(APIView):
+    """Record a caution at an address, a point or a phone (a dog, a prior weapon, a known ACS client's
+    preference). It shows with the location and caller history on every later call there."""
+
+    permission_classes = [roles_permission(Role.CALL_TAKER, Role.DISPATCHER, Role.ACS_SUPERVISOR, Role.ADMIN)]
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=300)
+        address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        lat = serializers.FloatField(
+            min_value=-90, max_value=90, required=False, allow_null=True, default=None
+        )
+        lon = serializers.FloatField(
+            min_value=-180, max_value=180, required=False, allow_null=True, default=None
+        )
+        caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        text = serializers.CharField()
+        address = serializers.CharField()
+        lat = serializers.FloatField(allow_null=True)
+        lon = serializers.FloatField(allow_null=True)
+        caller_phone = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flag = caution_flag_add(**serializer.validated_data, actor=request.user)
+        return Response(self.OutputSerializer(flag).data, status=status.HTTP_201_CREATED)

@@ -28,11 +28,18 @@ from calls.selectors.calls import (  # noqa: F401
     call_types_all,
     call_types_search,
     call_visible,
-    calls_active,
     calls_list,
+    calls_open,
     calls_pending,
     clinical_notes_for,
     dispositions_active,
     event_streams_for,
     events_after,
+)
+from calls.selectors.kpis import (  # noqa: F401
+    MISSED_REASONS,
+    kpis_compute,
+    kpis_csv_rows,
+    kpis_period,
+    zones_for_kpis,
 )

@@ -13,16 +13,15 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import alert_streams
-from calls.models import OPEN_STATUSES, Alert, Call, CallAgencyWaiver, DeadlineThreshold
-from responders.models import Assignment, Unit
+from calls.models import OPEN_STATUSES, Alert, Assignment, Call, CallAgencyWaiver, DeadlineThreshold
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from responders.models import Unit
 
 Kind = DeadlineThreshold.Kind
 ThresholdKey = tuple[str, str, int]  # (kind, agency, priority)
-PRIORITIES = (1, 2, 3, 4)
-
+from calls.policies import DEFAULT_THRESHOLDS, PRIORITIES  # noqa: E402,F401 (PRIORITIES re-exported)
 
 # --- thresholds ---------------------------------------------------------------------------------
 
@@ -30,7 +29,6 @@ PRIORITIES = (1, 2, 3, 4)
 def thresholds_effective() -> dict[ThresholdKey, tuple[int, int]]:
     """(warn_seconds, escalate_seconds) for every kind, agency and priority: the admin's rows
     over the built-in defaults, so the clocks run even on a database never seeded."""
-    from calls.services.alerts import DEFAULT_THRESHOLDS
 
     result = dict(DEFAULT_THRESHOLDS)
     for row in DeadlineThreshold.objects.values_list(
@@ -47,7 +45,6 @@ def thresholds_list() -> list[dict[str, Any]]:
     `is_default` is True when the limits in force equal the built-in default, whether or not a row
     was ever saved: a row edited and then set back, or saved unchanged by the page, is not "edited".
     """
-    from calls.services.alerts import DEFAULT_THRESHOLDS
 
     rows = []
     kind_order = {k: i for i, k in enumerate(Kind.values)}

@@ -9,10 +9,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
-from acs_dispatch.roles import Role, user_has_role, user_reads_clinical_notes
+from acs_dispatch.roles import Role, user_has_role
 from calls.models import (
     OPEN_STATUSES,
+    Assignment,
     BackupRequest,
     Call,
     CallAgencyWaiver,
@@ -20,31 +20,32 @@ from calls.models import (
     CautionFlag,
     ClinicalNote,
     Disposition,
-    Event,
 )
 from calls.policies import (  # noqa: F401 (NEUTRAL_DISPOSITIONS, disposition_agencies re-exported)
     NEUTRAL_DISPOSITIONS,
     call_agencies_missing,
     disposition_agencies,
+    may_read_clinical_notes,
     phone_normalize,
 )
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from live.models import Event
+from responders.models import Agency
 
 HISTORY_DAYS = 90
 HISTORY_RADIUS_M = 100
 HISTORY_LIMIT = 50
 
 
-def _with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
+def calls_with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
     """What call_summary reads, loaded in a fixed number of queries."""
-    from responders.models import Assignment
-
     return calls.select_related("call_type", "zone").prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.filter(cleared_at__isnull=True).select_related("unit"),
             to_attr="active_assignments",
         ),
-        Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit")),
+        Prefetch("backup_requests", queryset=BackupRequest.objects.select_related("unit").order_by("id")),
         Prefetch("agency_waivers", queryset=CallAgencyWaiver.objects.select_related("waived_by")),
     )
 
@@ -68,7 +69,7 @@ def calls_pending(*, agency: str | None = None, zone: str | None = None) -> list
     if zone:
         calls = calls.filter(zone__name=zone)
     rows = []
-    for call in _with_details(calls):
+    for call in calls_with_details(calls):
         call.missing_agencies = call_agencies_missing(
             call=call,
             assignments=call.active_assignments,
@@ -84,17 +85,11 @@ def calls_pending(*, agency: str | None = None, zone: str | None = None) -> list
     return rows
 
 
-def calls_active(*, agency: str | None = None, zone: str | None = None) -> list[Call]:
-    """Calls with units on them (DISPATCHED, ON_SCENE), most urgent then oldest first."""
-    calls = Call.objects.filter(status__in=[Call.Status.DISPATCHED, Call.Status.ON_SCENE])
-    if zone:
-        calls = calls.filter(zone__name=zone)
-    rows = list(
-        _with_details(calls.annotate(needs_backup=_open_backup())).order_by("priority", "received_at")
+def calls_open() -> list[Call]:
+    """Every open call (pending, dispatched, on scene) with what call_summary reads, oldest first."""
+    return list(
+        calls_with_details(Call.objects.filter(status__in=OPEN_STATUSES)).order_by("received_at", "pk")
     )
-    if agency:
-        rows = [c for c in rows if agency in c.agencies]
-    return rows
 
 
 def calls_list(*, status: str | None = None, user: Any = None, limit: int = 200) -> list[Call]:
@@ -104,13 +99,13 @@ def calls_list(*, status: str | None = None, user: Any = None, limit: int = 200)
     calls = calls.filter(status=status) if status else calls.filter(status__in=OPEN_STATUSES)
     if user is not None and user_has_role(user, Role.RESPONDER):
         calls = calls.filter(assignments__unit_id=user.unit_id).distinct()
-    return list(_with_details(calls).order_by("-received_at")[:limit])
+    return list(calls_with_details(calls).order_by("-received_at")[:limit])
 
 
 def call_get(*, call_id: int, user: Any = None) -> Call | None:
     """One call, if `user` may see it (a responder: only calls their unit worked). The call carries
     `clinical_notes_visible`: its ACS clinical notes for users who may read them, else None."""
-    call = _with_details(Call.objects.filter(pk=call_id)).first()
+    call = calls_with_details(Call.objects.filter(pk=call_id)).first()
     if call is None:
         return None
     if user is not None and not call_visible(call=call, user=user):
@@ -130,15 +125,13 @@ def call_visible(*, call: Call, user: Any) -> bool:
 def clinical_notes_for(*, call: Call, user: Any) -> list[ClinicalNote] | None:
     """The ACS clinical notes of a call for a user who may read them (ACS supervisor, admin, an ACS
     responder whose unit worked the call), else None: police and fire never get them."""
-    if not user_reads_clinical_notes(user):
-        return None
-    if user_has_role(user, Role.RESPONDER) and not call.assignments.filter(unit_id=user.unit_id).exists():
+    if not may_read_clinical_notes(user=user, call=call):
         return None
     return list(call.clinical_notes.select_related("author").order_by("created_at", "pk"))
 
 
 def call_assignments_active(call: Call) -> list:
-    """The active assignments of a call loaded by _with_details (or read now)."""
+    """The active assignments of a call loaded by calls_with_details (or read now)."""
     if hasattr(call, "active_assignments"):
         return call.active_assignments
     return list(call.assignments.filter(cleared_at__isnull=True).select_related("unit"))
@@ -263,9 +256,9 @@ def dispositions_active(*, agencies: list[str] | None = None) -> QuerySet[Dispos
     dispositions = Disposition.objects.filter(active=True)
     if agencies:
         allowed = Q(code__in=NEUTRAL_DISPOSITIONS)
-        if "ACS" in agencies:
+        if Agency.Code.ACS in agencies:
             allowed |= Q(acs_outcome=True)
-        if "POLICE" in agencies:
+        if Agency.Code.POLICE in agencies:
             allowed |= Q(acs_outcome=False)
         dispositions = dispositions.filter(allowed)
     return dispositions.order_by("-acs_outcome", "code")

@@ -12,6 +12,7 @@ from acs_dispatch.roles import Role, user_has_role
 from calls.models import OPEN_STATUSES, Call, CallAgencyWaiver
 from calls.policies import call_agencies_missing, call_agencies_required
 from calls.services.calls import _call_event, _call_lock
+from live.kinds import EventKind
 from responders.models import Agency
 
 
@@ -60,7 +61,7 @@ def call_agency_waive(*, call: Call, agency: str, reason: str, actor: Any) -> Ca
         waived_at=timezone.now(),
     )
     _call_event(
-        kind="call.agency_waived",
+        kind=EventKind.CALL_AGENCY_WAIVED,
         call=call,
         actor=actor,
         waiver={"agency": agency, "reason": waiver.reason},

@@ -21,83 +21,33 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter as Tally
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from acs_dispatch.events import AUDIT, DISPATCH, EVENT_COUNTER, SUPERVISOR, event_append
 from acs_dispatch.exceptions import NotAllowed, ValidationFailed
-from acs_dispatch.models import Counter
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import STATUS_CHECK_KINDS, alert_event_data, alert_streams, call_summary
-from calls.models import OPEN_STATUSES, Alert, Call, DeadlineThreshold
+from calls.models import OPEN_STATUSES, Alert, Assignment, Call, DeadlineThreshold
+from calls.policies import DEFAULT_THRESHOLDS
 from calls.selectors.alerts import (
     PRIORITIES,
     alert_condition_ended,
     alerts_condition_ended,
-    assignments_ack_due,
-    assignments_status_due,
     call_alerts_open,
-    calls_queue_due,
     thresholds_effective,
 )
+from live.events import AUDIT, DISPATCH, EVENT_COUNTER, SUPERVISOR, event_append
+from live.kinds import EventKind
+from live.models import Counter
 from responders.events import unit_summary
-from responders.models import Agency, Assignment, Unit
+from responders.models import Agency, Unit
 
 logger = logging.getLogger(__name__)
 
 Kind = DeadlineThreshold.Kind
 Level = Alert.Level
-
-
-def _table(
-    per_agency: dict[str, tuple[tuple[int, int], ...]], kind: str
-) -> dict[tuple[str, str, int], tuple[int, int]]:
-    return {
-        (kind, agency, priority): limits
-        for agency, rows in per_agency.items()
-        for priority, limits in zip(PRIORITIES, rows, strict=True)
-    }
-
-
-# (warn_seconds, escalate_seconds) for priorities 1, 2, 3, 4 of each agency. Why these numbers:
-# see thresholds_ensure_defaults.
-DEFAULT_THRESHOLDS: dict[tuple[str, str, int], tuple[int, int]] = {
-    **_table(
-        {
-            "POLICE": ((60, 120), (90, 180), (180, 360), (300, 600)),
-            "FIRE_EMS": ((60, 120), (90, 180), (180, 360), (300, 600)),
-            "ACS": ((60, 120), (90, 180), (180, 360), (300, 600)),
-        },
-        Kind.ACK,
-    ),
-    **_table(
-        {
-            "POLICE": ((60, 120), (300, 600), (900, 1800), (1800, 3600)),
-            "FIRE_EMS": ((60, 120), (120, 300), (600, 1200), (1200, 2400)),
-            "ACS": ((60, 120), (300, 900), (1800, 3600), (3600, 14400)),
-        },
-        Kind.QUEUE,
-    ),
-    **_table(
-        {
-            "POLICE": ((600, 1200), (900, 1800), (1200, 2400), (1200, 2400)),
-            "FIRE_EMS": ((480, 900), (600, 1200), (900, 1800), (900, 1800)),
-            "ACS": ((900, 1800), (900, 1800), (1200, 2400), (1200, 2400)),
-        },
-        Kind.EN_ROUTE,
-    ),
-    **_table(
-        {
-            "POLICE": ((600, 900), (900, 1500), (1200, 1800), (1200, 1800)),
-            "FIRE_EMS": ((1200, 1800), (1800, 2700), (1800, 2700), (1800, 2700)),
-            "ACS": ((1800, 2700), (1800, 2700), (2700, 3600), (2700, 3600)),
-        },
-        Kind.ON_SCENE,
-    ),
-}
 
 
 def _duration_text(seconds: int) -> str:
@@ -184,7 +134,7 @@ def threshold_update(
         defaults={"warn_seconds": int(warn_seconds), "escalate_seconds": int(escalate_seconds)},
     )
     event_append(
-        kind="threshold.updated",
+        kind=EventKind.THRESHOLD_UPDATED,
         actor=actor,
         data={
             "kind": kind,
@@ -287,7 +237,7 @@ def alert_raise(
     )
     if alert is None:
         return None
-    _alert_event(kind="alert.raised", alert=alert, actor=None, **_summaries(call=call, unit=unit))
+    _alert_event(kind=EventKind.ALERT_RAISED, alert=alert, actor=None, **_summaries(call=call, unit=unit))
     return alert
 
 
@@ -312,7 +262,7 @@ def _alert_resolve_row(*, alert_id: int, reason: str, now: dt.datetime) -> Alert
     if not updated:
         return None
     alert = Alert.objects.select_related("call", "unit", "acknowledged_by").get(pk=alert_id)
-    _alert_event(kind="alert.resolved", alert=alert, actor=None)
+    _alert_event(kind=EventKind.ALERT_RESOLVED, alert=alert, actor=None)
     return alert
 
 
@@ -410,7 +360,7 @@ def alert_acknowledge(*, alert: Alert, actor: Any) -> Alert:
     )
     alert = Alert.objects.select_related("call", "unit", "acknowledged_by").get(pk=alert.pk)
     if updated:
-        _alert_event(kind="alert.acknowledged", alert=alert, actor=actor)
+        _alert_event(kind=EventKind.ALERT_ACKNOWLEDGED, alert=alert, actor=actor)
     return alert
 
 
@@ -444,182 +394,5 @@ def call_alerts_acknowledge(*, call: Call, actor: Any) -> list[Alert]:
         .order_by("-level", "raised_at", "id")
     )
     for alert in acknowledged:
-        _alert_event(kind="alert.acknowledged", alert=alert, actor=actor)
+        _alert_event(kind=EventKind.ALERT_ACKNOWLEDGED, alert=alert, actor=actor)
     return acknowledged
-
-
-# --- escalations --------------------------------------------------------------------------------
-
-
-def _next_unit(*, call: Call, agency: str, exclude_unit_id: int) -> dict[str, Any] | None:
-    """The nearest recommended unit of `agency` (or its fallback) other than the one that failed."""
-    from responders.selectors import units_recommend
-
-    for entry in units_recommend(call=call, limit=4):
-        if entry["agency"] != agency:
-            continue
-        for candidate in [*entry["units"], *entry["fallback"]]:
-            if candidate["unit_id"] != exclude_unit_id:
-                return {
-                    "id": candidate["unit_id"],
-                    "call_sign": candidate["call_sign"],
-                    "agency": candidate["agency"],
-                }
-    return None
-
-
-@transaction.atomic
-def assignment_ack_escalate(*, assignment_id: int, now: dt.datetime, limit_seconds: int) -> Alert | None:
-    """The unit never acknowledged: take it off the call (the call goes back to the queue) and
-    raise the level 2 alert naming the next recommended unit. Returns None if the assignment was
-    acknowledged or cleared meanwhile, or another sweep already escalated it."""
-    from responders.services import assignment_unassign
-
-    # Lock and re-check: the unit may have acknowledged since the due query ran, and a second
-    # sweep waits here until the first commits, then sees the assignment cleared. Lock in the
-    # order every assignment service uses (call, unit, assignment), or two writers could deadlock.
-    current = Assignment.objects.filter(pk=assignment_id).values("call_id", "unit_id").first()
-    if current is None:
-        return None
-    call = Call.objects.select_for_update(of=("self",)).get(pk=current["call_id"])
-    unit = Unit.objects.select_for_update().get(pk=current["unit_id"])
-    assignment = (
-        Assignment.objects.select_for_update()
-        .filter(pk=assignment_id, cleared_at__isnull=True, acknowledged_at__isnull=True)
-        .first()
-    )
-    if assignment is None:
-        return None
-    # After the call, unit and assignment (the services' order), before the warning's row.
-    _event_log_lock()
-    alert = _alert_insert(
-        kind=Kind.ACK,
-        level=Level.ESCALATED,
-        subject=f"assignment:{assignment.pk}",
-        message="",
-        now=now,
-        call=call,
-        unit=unit,
-        assignment=assignment,
-    )
-    if alert is None:
-        return None
-    reason = f"not acknowledged within {_duration_text(limit_seconds)}"
-    assignment_unassign(assignment=assignment, reason=reason, actor=None)
-    call.refresh_from_db()
-    unit.refresh_from_db()
-    recommended = _next_unit(call=call, agency=unit.agency_id, exclude_unit_id=unit.pk)
-    alert.message = (
-        f"{unit.call_sign} did not acknowledge call {call.number} within {_duration_text(limit_seconds)}: "
-        f"unassigned, the call is back in the queue. "
-        + (f"Next recommended: {recommended['call_sign']}." if recommended else "No other unit is available.")
-    )[:300]
-    alert.save(update_fields=["message"])
-    _alert_event(
-        kind="alert.raised",
-        alert=alert,
-        actor=None,
-        recommended_unit=recommended,
-        **_summaries(call=call, unit=unit),
-    )
-    return alert
-
-
-# --- the sweep ----------------------------------------------------------------------------------
-
-
-def _limit(thresholds, kind: str, agency: str, priority: int | None, level: int) -> int:
-    warn, escalate = thresholds.get((kind, agency, priority or 1), DEFAULT_THRESHOLDS[(kind, "POLICE", 1)])
-    return warn if level == Level.WARNING else escalate
-
-
-def _status_subject(unit: Unit) -> str:
-    # One clock per status period: the unit's next time on scene is a new status check.
-    return f"unit:{unit.pk}@{int(unit.status_since.timestamp() * 1000)}"
-
-
-def _status_message(kind: str, level: int, unit: Unit, call: Call, limit: int) -> str:
-    if kind == Kind.ON_SCENE:
-        if level == Level.WARNING:
-            return (
-                f"Status check: {unit.call_sign}, on scene at call {call.number} for {_duration_text(limit)}. "
-                f"Acknowledge that you are OK."
-            )
-        return (
-            f"{unit.call_sign} has not answered the status check: on scene at call {call.number} "
-            f"for {_duration_text(limit)}. Contact the unit."
-        )
-    if level == Level.WARNING:
-        return f"Status check: {unit.call_sign}, en route to call {call.number} for {_duration_text(limit)}."
-    return f"{unit.call_sign} en route to call {call.number} for {_duration_text(limit)} and not answering: contact the unit."
-
-
-def deadlines_sweep(*, now: dt.datetime) -> dict[str, int]:
-    """Raise every alert whose clock has run out at `now`, and escalate past the second limit.
-
-    First resolve every alert whose condition has ended (set-based: one query finds them all), so
-    a screen never keeps an alert about a call assigned since, even if a hook was missed.
-    Each alert is its own transaction, so a sweep running beside this one waits on one row at a
-    time and never deadlocks on a whole batch. Returns counts per kind and level (e.g. "ACK.1")
-    of the alerts raised, and "resolved" for those resolved.
-    """
-    thresholds = thresholds_effective()
-    counts: Tally[str] = Tally()
-    counts["resolved"] += alerts_resolve_ended(now=now)
-    # Escalations first: a clock the sweep reaches late (past both limits) gets its escalation
-    # alone, instead of a warning superseded the same instant (two more events and a beep).
-    for level in (Level.ESCALATED, Level.WARNING):
-        for assignment in list(assignments_ack_due(now=now, level=level, thresholds=thresholds)):
-            limit = _limit(thresholds, Kind.ACK, assignment.unit.agency_id, assignment.call.priority, level)
-            if level == Level.ESCALATED:
-                raised = assignment_ack_escalate(assignment_id=assignment.pk, now=now, limit_seconds=limit)
-            else:
-                raised = alert_raise(
-                    kind=Kind.ACK,
-                    level=level,
-                    subject=f"assignment:{assignment.pk}",
-                    message=(
-                        f"{assignment.unit.call_sign} has not acknowledged call {assignment.call.number} "
-                        f"after {_duration_text(limit)}."
-                    ),
-                    now=now,
-                    call=assignment.call,
-                    unit=assignment.unit,
-                    assignment=assignment,
-                )
-            counts[f"{Kind.ACK}.{level}"] += raised is not None
-
-        for call in list(calls_queue_due(now=now, level=level, thresholds=thresholds)):
-            limit = _limit(thresholds, Kind.QUEUE, call.lead, call.priority, level)
-            waiting = f"Call {call.number} (P{call.priority or '?'}, {call.lead or 'no agency'}) waiting in the queue"
-            message = (
-                f"{waiting} for {_duration_text(limit)}."
-                if level == Level.WARNING
-                else f"{waiting} for {_duration_text(limit)}: escalated, assign or re-prioritise it now."
-            )
-            raised = alert_raise(
-                kind=Kind.QUEUE, level=level, subject=f"call:{call.pk}", message=message, now=now, call=call
-            )
-            counts[f"{Kind.QUEUE}.{level}"] += raised is not None
-
-        for kind in (Kind.EN_ROUTE, Kind.ON_SCENE):
-            for assignment in list(
-                assignments_status_due(now=now, kind=kind, level=level, thresholds=thresholds)
-            ):
-                unit, call = assignment.unit, assignment.call
-                limit = _limit(thresholds, kind, unit.agency_id, call.priority, level)
-                raised = alert_raise(
-                    kind=kind,
-                    level=level,
-                    subject=_status_subject(unit),
-                    message=_status_message(kind, level, unit, call, limit),
-                    now=now,
-                    call=call,
-                    unit=unit,
-                    assignment=assignment,
-                )
-                counts[f"{kind}.{level}"] += raised is not None
-    result = {key: value for key, value in sorted(counts.items()) if value}
-    if result:
-        logger.info("deadline sweep at %s: %s", now.isoformat(), result)
-    return result

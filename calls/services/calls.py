@@ -9,10 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from acs_dispatch.events import AUDIT, SUPERVISOR, counter_next, event_append, unit_stream
 from acs_dispatch.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from acs_dispatch.roles import Role, user_has_role
 from calls.events import call_decision, call_streams, call_summary
@@ -27,9 +26,19 @@ from calls.models import (
     ClinicalNote,
     Disposition,
 )
-from calls.policies import disposition_agencies, phone_normalize  # noqa: F401 (phone_normalize re-exported)
+from calls.policies import (  # noqa: F401 (phone_normalize re-exported)
+    clinical_note_streams,
+    disposition_agencies,
+    may_read_clinical_notes,
+    phone_normalize,
+)
 from calls.services.alerts import alerts_resolve_ended
+from calls.services.units import assignments_release
+from live.events import AUDIT, counter_next, event_append
+from live.kinds import EventKind
+from responders.gis_selectors import geocode_best
 from responders.models import Agency
+from responders.selectors import zone_at
 from triage.engine import CallInput, Decision, triage
 from triage.models import RuleSet
 from triage.selectors import engine_published
@@ -65,7 +74,7 @@ def call_types_load(*, rows: list[dict[str, Any]], actor: Any = None) -> dict[st
     CallType.objects.bulk_create(to_create)
     if created or updated:
         event_append(
-            kind="call_types.loaded",
+            kind=EventKind.CALL_TYPES_LOADED,
             actor=actor,
             data={"created": created, "updated": updated},
             streams=[AUDIT],
@@ -156,13 +165,24 @@ def _call_status_set(*, call: Call, to: str, actor: Any, reason: str = "") -> No
     before = call.status
     call.status = to
     call.save(update_fields=["status"])
-    _call_event(kind="call.status_changed", call=call, actor=actor, before=before, after=to, reason=reason)
+    _call_event(
+        kind=EventKind.CALL_STATUS_CHANGED, call=call, actor=actor, before=before, after=to, reason=reason
+    )
 
 
 def call_number_next() -> str:
     """The next call number, e.g. '26-000123': the year in the city's time zone and a gap-free counter."""
     year = timezone.localtime(timezone.now(), ZoneInfo(settings.CITY_TIME_ZONE)).year % 100
     return f"{year:02d}-{counter_next(name='call_number'):06d}"
+
+
+def call_address_point(*, address: str) -> tuple[float | None, float | None, bool]:
+    """(lat, lon, unverified) for a call's address text: the geocoder's best candidate when it
+    scores high enough to dispatch on, else (None, None, True): kept, flagged, placed by a map pick."""
+    best = geocode_best(q=address)
+    if best is None:
+        return None, None, True
+    return best["lat"], best["lon"], False
 
 
 @transaction.atomic
@@ -182,6 +202,7 @@ def call_create(
     caller_is_subject: bool | None = None,
     caller_language: str = CallerLanguage.UNKNOWN,
     interpreter_needed: bool = False,
+    idempotency_key: str = "",
 ) -> Call:
     """Save a call, place it in its zone and triage it at once: it leaves PENDING, in the queue.
 
@@ -208,8 +229,11 @@ def call_create(
     if errors:
         raise ValidationFailed("The call has invalid fields.", errors=errors)
 
-    from responders.selectors import zone_at
-
+    # No point given: place the call on its address text (issue 13). The geocoder is an in-memory
+    # index (no I/O), so it may run inside this transaction.
+    location_unverified = False
+    if lat is None and lon is None and address.strip():
+        lat, lon, location_unverified = call_address_point(address=address)
     zone = zone_at(lat=lat, lon=lon) if lat is not None and lon is not None else None
     call = Call.objects.create(
         number=call_number_next(),
@@ -223,6 +247,7 @@ def call_create(
         zone=zone,
         # A valid point in no service zone: still a call, but the dispatcher must see why no zone.
         outside_service_area=lat is not None and zone is None,
+        location_unverified=location_unverified,
         caller_name=caller_name.strip(),
         caller_phone=phone_normalize(phone=caller_phone),
         caller_language=caller_language,
@@ -232,9 +257,38 @@ def call_create(
         medical=_bool_to_answer(medical),
         caller_is_subject=_bool_to_answer(caller_is_subject),
         status=Call.Status.NEW,
+        idempotency_key=idempotency_key,
     )
-    _call_event(kind="call.created", call=call, actor=actor)
+    _call_event(kind=EventKind.CALL_CREATED, call=call, actor=actor)
     return call_triage(call=call, actor=actor)
+
+
+IDEMPOTENCY_KEY_MAX = 100
+
+
+def call_create_once(*, idempotency_key: str, **fields: Any) -> tuple[Call, bool]:
+    """call_create, unless a call was already created with `idempotency_key`: then that call.
+    Returns (call, created). Two requests racing with the same key: the database's unique key lets
+    one in; the other finds its call. An empty key always creates."""
+    key = idempotency_key.strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationFailed(
+            "The Idempotency-Key header is too long.",
+            errors={"idempotency_key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]},
+        )
+    if not key:
+        return call_create(**fields), True
+    existing = Call.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return call_create(**fields, idempotency_key=key), True
+    except IntegrityError:
+        existing = Call.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def call_triage_input(*, call: Call) -> CallInput:
@@ -274,8 +328,8 @@ def _decision_fields(decision: Decision) -> dict[str, Any]:
 
 # With no published rule set a call must still reach a responder: police, said plainly.
 NO_RULESET_DECISION = {
-    "agencies": ["POLICE"],
-    "lead": "POLICE",
+    "agencies": [Agency.Code.POLICE],
+    "lead": Agency.Code.POLICE,
     "mode": "POLICE_ONLY",
     "priority": 2,
     "triage_rule": "",
@@ -311,7 +365,7 @@ def call_triage(*, call: Call, actor: Any) -> Call:
         call.status = Call.Status.PENDING
         update.append("status")
     call.save(update_fields=update)
-    _call_event(kind="call.triaged", call=call, actor=actor)
+    _call_event(kind=EventKind.CALL_TRIAGED, call=call, actor=actor)
     return call
 
 
@@ -363,7 +417,7 @@ def call_override(
             "overridden_at",
         ]
     )
-    _call_event(kind="call.overridden", call=call, actor=actor, reason=call.override_reason)
+    _call_event(kind=EventKind.CALL_OVERRIDDEN, call=call, actor=actor, reason=call.override_reason)
     return call
 
 
@@ -404,7 +458,6 @@ def call_units_changed(*, call: Call, actor: Any, reason: str = "") -> Call:
 def _call_end(*, call: Call, to: str, disposition: str, actor: Any, reason: str) -> list[int]:
     """Move a locked call to a final state, clearing every unit still on it. Returns their ids."""
     _call_transition_check(call, to)
-    from responders.services import assignments_release
 
     released = assignments_release(call=call, actor=actor, reason=reason)
     call.status = to
@@ -433,12 +486,19 @@ def disposition_check(*, code: str, agency: str | None = None) -> Disposition:
 
 
 @transaction.atomic
-def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> Call:
-    """Close a call with a disposition code; units still on it are cleared.
+def call_close(*, call: Call, disposition: str, actor: Any, note: str = "", destination: Any = None) -> Call:
+    """Close a call with a disposition code; units still on it are cleared. `destination` (a
+    responders Facility) records where an ACS team took the person, with an ACS outcome only.
 
-    Raises ValidationFailed for an unknown code, InvalidTransition unless the call is open and triaged.
+    Raises ValidationFailed for an unknown code or a destination with a code that is not an ACS
+    outcome, InvalidTransition unless the call is open and triaged.
     """
     dispo = disposition_check(code=disposition)
+    if destination is not None and not dispo.acs_outcome:
+        raise ValidationFailed(
+            "A destination goes with an ACS outcome.",
+            errors={"destination": [f"{dispo.code} is not an ACS outcome: record no destination with it."]},
+        )
     call = _call_lock(call)
     released = _call_end(
         call=call,
@@ -447,13 +507,19 @@ def call_close(*, call: Call, disposition: str, actor: Any, note: str = "") -> C
         actor=actor,
         reason=f"call closed: {dispo.code}",
     )
+    extra: dict[str, Any] = {}
+    if destination is not None:  # issue 14
+        call.destination = destination
+        call.save(update_fields=["destination"])
+        extra["destination"] = {"id": destination.pk, "name": destination.name}
     _call_event(
-        kind="call.closed",
+        kind=EventKind.CALL_CLOSED,
         call=call,
         actor=actor,
         extra_unit_ids=released,
         disposition={"code": dispo.code, "description": dispo.description},
         note=note.strip(),
+        **extra,
     )
     return call
 
@@ -471,7 +537,9 @@ def call_cancel(*, call: Call, reason: str, actor: Any) -> Call:
         actor=actor,
         reason=f"call cancelled: {reason}",
     )
-    _call_event(kind="call.cancelled", call=call, actor=actor, extra_unit_ids=released, reason=reason.strip())
+    _call_event(
+        kind=EventKind.CALL_CANCELLED, call=call, actor=actor, extra_unit_ids=released, reason=reason.strip()
+    )
     return call
 
 
@@ -493,17 +561,13 @@ def call_mark_duplicate(*, call: Call, of: Call, actor: Any) -> Call:
     )
     call.save(update_fields=["duplicate_of"])
     _call_event(
-        kind="call.marked_duplicate",
+        kind=EventKind.CALL_MARKED_DUPLICATE,
         call=call,
         actor=actor,
         extra_unit_ids=released,
         of={"id": original.pk, "number": original.number},
     )
     return call
-
-
-def _user_unit_on_call(user: Any, call: Call) -> bool:
-    return bool(getattr(user, "unit_id", None) and call.assignments.filter(unit_id=user.unit_id).exists())
 
 
 @transaction.atomic
@@ -516,25 +580,17 @@ def clinical_note_add(*, call: Call, text: str, actor: Any) -> ClinicalNote:
     """
     if not text.strip():
         raise ValidationFailed("The note is empty.", errors={"text": ["Write the note."]})
-    is_acs_responder = (
-        user_has_role(actor, Role.RESPONDER)
-        and actor.unit_id is not None
-        and actor.unit.agency_id == "ACS"
-        and _user_unit_on_call(actor, call)
-    )
-    if not (user_has_role(actor, Role.ACS_SUPERVISOR, Role.ADMIN) or is_acs_responder):
+    if not may_read_clinical_notes(user=actor, call=call):
         raise NotAllowed("Only ACS staff on the call, ACS supervisors and admins write clinical notes.")
     note = ClinicalNote.objects.create(call=call, author=actor, text=text.strip(), created_at=timezone.now())
     summary = call_summary(call)
-    acs_unit_ids = [u["unit_id"] for u in summary["units"] if u["agency"] == "ACS"]
-    # Health information: the streams are named here, never derived from call_streams, which
-    # would include the dispatch board and police/fire units.
+    acs_unit_ids = [u["unit_id"] for u in summary["units"] if u["agency"] == Agency.Code.ACS]
     event_append(
-        kind="note.added",
+        kind=EventKind.NOTE_ADDED,
         actor=actor,
         call=call,
         data={"call": summary, "note": clinical_note_summary(note=note)},
-        streams=[SUPERVISOR, *(unit_stream(uid) for uid in acs_unit_ids)],
+        streams=clinical_note_streams(acs_unit_ids=acs_unit_ids),
     )
     return note
 
@@ -558,7 +614,7 @@ def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: An
     or an empty reason, Conflict when the unit is not on this call.
     """
     agency = (agency or "").strip().upper()
-    if agency not in ("POLICE", "FIRE_EMS"):
+    if agency not in (Agency.Code.POLICE, Agency.Code.FIRE_EMS):
         raise ValidationFailed(
             "Ask for POLICE or FIRE_EMS.", errors={"agency": ["Choose POLICE or FIRE_EMS."]}
         )
@@ -588,7 +644,7 @@ def backup_request(*, call: Call, unit: Any, agency: str, reason: str, actor: An
         call.agencies = [*call.agencies, agency]
         call.save(update_fields=["agencies"])
     _call_event(
-        kind="backup.requested",
+        kind=EventKind.BACKUP_REQUESTED,
         call=call,
         actor=actor,
         backup_request={"id": request.pk, "agency": agency, "unit": unit.call_sign, "reason": request.reason},
@@ -631,7 +687,7 @@ def caution_flag_add(
         created_at=timezone.now(),
     )
     event_append(
-        kind="caution_flag.added",
+        kind=EventKind.CAUTION_FLAG_ADDED,
         actor=actor,
         data={"id": flag.pk, "text": flag.text, "address": flag.address, "caller_phone": flag.caller_phone},
         streams=[AUDIT],
@@ -664,7 +720,7 @@ def dispositions_load(*, path: Path = DISPOSITIONS_FILE, actor: Any = None) -> d
             updated += 1
     if created or updated:
         event_append(
-            kind="dispositions.loaded",
+            kind=EventKind.DISPOSITIONS_LOADED,
             actor=actor,
             data={"created": created, "updated": updated},
             streams=[AUDIT],

@@ -10,7 +10,7 @@
 import { api, errorText } from "./lib/api.js";
 import { agencyLabel, config, statusGroup, statusLabel } from "./lib/config.js";
 import { $, agencyBadge, clone, h, joined, keyedUpdate, priorityBadge, replace, setNodes, setText, show, slot, statusBadge } from "./lib/dom.js";
-import { clock, dateTime, sortBy, tick, zoneName } from "./lib/format.js";
+import { clock, clockShort, dateTime, sortBy, tick, zoneName } from "./lib/format.js";
 import { connect } from "./lib/live.js";
 
 const WAITING = statusGroup("call_waiting");
@@ -465,7 +465,10 @@ async function loadRecs(id) {
       h("ul", { class: "rec-list" }, units.map((u) => h("li", {},
         u.fallback ? [h("span", { class: "fallback" }, "Fallback"), " "] : null,
         h("strong", {}, u.call_sign),
-        h("span", { class: "dist" }, `${(u.distance_m / 1000).toFixed(1)} km · ~${u.eta_min} min${u.in_zone ? " · in zone" : ""}`),
+        h("span", { class: "dist" }, `${(u.distance_m / 1000).toFixed(1)} km · ~${u.eta_min} min${u.in_zone ? " · in zone" : ""}${
+          // issue 13: where the position comes from (AVL), in words
+          u.position_at ? (u.position_stale ? ` · position stale since ${clockShort(u.position_at)}` : " · live position") : ""
+        }`),
         held && u.agency === e.agency
           ? h("button", { type: "button", dataset: { ahead: u.call_sign } }, `${u.call_sign}: needs a reason`)
           : h("button", { type: "button", class: "btn-go", dataset: { assign: u.call_sign } }, `Assign ${u.call_sign}`)))));

@@ -1,10 +1,12 @@
 // Call intake: type-ahead over call types, optional map pick, POST /api/v1/calls, then the
 // triage decision and the location/caller history shown in place. Keyboard-first: every action
 // has a key (listed on screen) and no step needs the mouse.
-import { ApiError, api } from "./lib/api.js";
+import { ApiError, api, csrfToken } from "./lib/api.js";
 import { agencyLabel } from "./lib/config.js";
 import { $, agencyBadge, clone, h, joined, replace, setText, show, slot } from "./lib/dom.js";
 import { dateTime } from "./lib/format.js";
+import { callLocate, geocodeAttach, geocodeReverse, zoneDescribe } from "./geocode.js";
+import { streetsLayerAttach } from "./streets.js";
 
 const leaflet = window.L; // static/vendor/leaflet/leaflet.js, loaded before this module
 const form = document.getElementById("intake-form");
@@ -136,11 +138,13 @@ if (leaflet && $("intake-map")) {
   }).addTo(map);
   if (zones.features.length) map.fitBounds(layer.getBounds());
   else map.setView([35.0844, -106.6504], 11);
+  streetsLayerAttach(map); // issue 13: the imported centerlines, drawn for the current view
   map.on("click", (e) => {
     $("lat").value = e.latlng.lat.toFixed(6);
     $("lon").value = e.latlng.lng.toFixed(6);
     markerMove();
     historySoon();
+    mapPicked(e.latlng.lat, e.latlng.lng); // issue 13: say what is there; place a flagged call
   });
 }
 
@@ -154,6 +158,46 @@ function markerMove() {
 }
 $("lat").addEventListener("change", markerMove);
 $("lon").addEventListener("change", markerMove);
+
+// --- geocoding (issue 13): candidates as the call-taker types; see static/js/geocode.js ---------
+
+let savedCall = null; // the call just saved: placed by the next map click when its address found nothing
+const geo = geocodeAttach({
+  input: $("address"),
+  list: $("address-list"),
+  status: $("address-found"),
+  url: form.dataset.geocode,
+  onPick: (c) => {
+    $("lat").value = c.lat.toFixed(6);
+    $("lon").value = c.lon.toFixed(6);
+    markerMove();
+    if (map) map.setView([c.lat, c.lon], 15);
+    historySoon();
+  },
+  onUnpick: () => { $("lat").value = ""; $("lon").value = ""; if (marker) { marker.remove(); marker = null; } },
+});
+
+async function mapPicked(lat, lon) {
+  if (savedCall && savedCall.location_unverified) {
+    const placed = await callLocate(`${apiUrl}/${savedCall.id}/location`, csrfToken(), lat, lon);
+    if (placed) {
+      savedCall = { ...savedCall, ...placed };
+      geo.say(`Call ${placed.number} placed on the map: ${zoneDescribe(placed)}.`);
+      const warn = $("result-unverified");
+      if (warn) warn.textContent = `Placed by map pick: ${zoneDescribe(placed)}.`;
+    }
+    return;
+  }
+  const near = await geocodeReverse(form.dataset.geocodeReverse, lat, lon);
+  if (near) geo.say(`Map point near ${near.label}, ${zoneDescribe(near)}.`);
+}
+
+// From the keyboard too: a point typed after saving places a call whose address found nothing.
+["lat", "lon"].forEach((id) => $(id).addEventListener("change", () => {
+  const lat = parseFloat($("lat").value);
+  const lon = parseFloat($("lon").value);
+  if (savedCall && savedCall.location_unverified && !Number.isNaN(lat) && !Number.isNaN(lon)) mapPicked(lat, lon);
+}));
 
 // --- history ----------------------------------------------------------------------------------
 
@@ -274,7 +318,9 @@ function resultRender(call) {
   setText(card, "number", `Call ${call.number}`);
   setText(card, "status", call.status);
   setText(card, "zone", call.zone || "");
-  show(card, "no-zone", !call.zone);
+  show(card, "no-zone", !call.zone && !call.location_unverified);
+  show(card, "no-point", !call.zone && !!call.location_unverified); // issue 13: the address matched nothing
+  show(card, "unverified", !!call.location_unverified);
   replace(slot(card, "agencies"), joined(t.agencies.map(agencyBadge)));
   setText(card, "lead", agencyLabel(t.lead));
   slot(card, "priority").classList.add(`p${t.priority}`);
@@ -315,6 +361,10 @@ async function recognised(data) {
   return false;
 }
 
+// Idempotency-Key of POST /api/v1/calls: one per call, kept across retries of that call (a retry
+// after a lost answer gets the same call back, 200), a new one once a call is saved.
+let idempotencyKey = crypto.randomUUID();
+
 let sending = false;
 async function submit() {
   if (sending) return;
@@ -327,7 +377,7 @@ async function submit() {
     $("unrecognised").hidden = true;
     let body;
     try {
-      body = await api(apiUrl, { method: "POST", body: data });
+      body = await api(apiUrl, { method: "POST", body: data, headers: { "Idempotency-Key": idempotencyKey } });
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 0) {
         errorsShow({}, "The call was not saved: the server did not answer. Try again.");
@@ -339,6 +389,8 @@ async function submit() {
       }
       return;
     }
+    idempotencyKey = crypto.randomUUID(); // saved: the next call is another call
+    savedCall = body;
     resultRender(body);
     clearTimeout(historyTimer);
     historyLoad(`${apiUrl}/${body.id}/history`);
@@ -369,6 +421,8 @@ function newCall() {
   errorsClear();
   typeChosen.textContent = "";
   $("result").hidden = true;
+  savedCall = null;
+  geo.reset();
   replace($("history-body"), h("p", { class: "muted" }, "Type an address, a point or a phone number."));
   if (marker) { marker.remove(); marker = null; }
   typeInput.focus();

@@ -38,6 +38,9 @@ if (zones.length) map.fitBounds(zoneLayer.getBounds(), { padding: [10, 10] });
 else map.setView([35.0844, -106.6504], 11);
 let unitMarkers = {};
 let callMarkers = {};
+// Issues 13/14: supervisor_map.js (streets, label placement) and facilities.js (facilities layer)
+// run after this module and add their layers to this map.
+window.ACSSupervisorMap = map;
 
 function drawUnit(u) {
   let m = unitMarkers[u.id];
@@ -58,7 +61,7 @@ function drawUnit(u) {
   const permanent = u.status !== "AVAILABLE";
   if (m.acsPermanent !== permanent) {
     m.unbindTooltip();
-    m.bindTooltip("", { permanent, direction: "auto", offset: [8, 0], className: "map-label" });
+    m.bindTooltip("", { permanent, direction: "auto", offset: [8, 0], className: "map-label unit-label" });
     m.acsPermanent = permanent;
   }
   m.setLatLng([u.lat, u.lon]);

@@ -15,6 +15,8 @@ const IS_POLICE = screen.dataset.agency === "POLICE";
 const LANGUAGES = JSON.parse($("caller-languages").textContent);
 
 const state = { unit: null, call: null, notes: {}, alerts: {}, history: [] };
+// Issue 13: static/js/unit_avl.js sends positions only while the unit is on duty.
+window.ACSUnitOnDuty = () => !!state.unit && state.unit.status !== "OUT_OF_SERVICE";
 const alerted = {}; // assignment ids already announced
 let extra = { callId: null, loaded: false, cautions: [], earlier: [] };
 
@@ -402,7 +404,10 @@ $("clear-form").addEventListener("submit", async (ev) => {
     return;
   }
   try {
-    await api(`/api/v1/assignments/${a.id}/clear`, { method: "POST", body: { disposition: $("clear-disposition").value } });
+    const body = { disposition: $("clear-disposition").value };
+    // Issue 14: where an ACS team took the person (static/js/facilities.js fills the list).
+    if ($("clear-destination") && $("clear-destination").value) body.destination = Number($("clear-destination").value);
+    await api(`/api/v1/assignments/${a.id}/clear`, { method: "POST", body });
     flash(true, "Cleared.");
   } catch (err) {
     flash(false, errorText(err));

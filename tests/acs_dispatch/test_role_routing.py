@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from calls.models import Event
+from live.models import Event
 
 
 @pytest.mark.parametrize(
@@ -11,8 +11,8 @@ from calls.models import Event
     [
         ("carla", "calls:intake"),
         ("dana", "calls:board"),
-        ("sam", "responders:supervisor"),
-        ("riley", "responders:unit_dashboard"),
+        ("sam", "units:supervisor"),
+        ("riley", "units:unit_dashboard"),
         ("ada", "triage:rulesets"),
     ],
 )
@@ -46,10 +46,10 @@ def test_it_tells_a_user_without_a_role_why_nothing_opens(client_as, otto):
         ("carla", "calls:board"),
         ("carla", "triage:rulesets"),
         ("dana", "triage:rulesets"),
-        ("pete", "responders:supervisor"),
+        ("pete", "units:supervisor"),
         ("riley", "calls:intake"),
         ("sam", "calls:board"),
-        ("dana", "responders:unit_dashboard"),
+        ("dana", "units:unit_dashboard"),
     ],
 )
 def test_it_refuses_a_screen_outside_the_role(request, client_as, persona, screen):

@@ -72,6 +72,7 @@ def test_it_hands_every_page_the_idle_limit_and_the_city_time_zone(client_as, da
         "session_url": "/session",
         "login_url": "/login/",
         "username": "dana",
+        "mfa": False,  # the idle lock asks for no authenticator code (issue 15)
     }
     assert 'data-tz="America/Los_Angeles"' in html
     assert 'id="city-clock"' in html

@@ -57,7 +57,7 @@ def decision_store(call, **fields: Any):
 
 
 def assign(call, unit, actor):
-    from responders.services import unit_assign
+    from calls.services import unit_assign
 
     return unit_assign(call=call, unit=unit, actor=actor)
 

@@ -23,6 +23,9 @@ Fixtures:
   of regions another test owns.
 - DEMO_PASSWORD and DEMO_USERS (username -> role) describe the seeded accounts: calltaker,
   dispatcher, supervisor, responder (crews ACS-12), officer, medic, admin.
+- `demo_totp(username)`: a fresh authenticator code for a demo user with two-factor sign-in (admin
+  and supervisor: seed_demo gives them DEMO_TOTP_SECRET). `login` and `e2e_api` send it by
+  themselves when the server asks for it.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.devserver import daphne_running, embedded_env, free_port
+from scripts.devserver import daphne_running, demo_totp, embedded_env, free_port
+
+MFA_USERS = {"admin", "supervisor"}  # seed_demo gives them an authenticator (DEMO_TOTP_SECRET)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -119,6 +124,10 @@ def login(e2e_server):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state("domcontentloaded")
+        if "/login/verify/" in page.url:  # two-factor sign-in: the authenticator's code
+            page.get_by_label("Code", exact=True).fill(demo_totp(username))
+            page.get_by_role("button", name="Verify").click()
+            page.wait_for_load_state("domcontentloaded")
         return page
 
     return do_login
@@ -170,9 +179,10 @@ def e2e_api(e2e_server):
     def make(username: str | None, password: str = DEMO_PASSWORD) -> JsonApi:
         if username is None:
             return JsonApi(e2e_server.url, None)
-        status, data = JsonApi(e2e_server.url, None).post(
-            "auth/token", {"username": username, "password": password}
-        )
+        body = {"username": username, "password": password}
+        if username in MFA_USERS:
+            body["otp"] = demo_totp(username)
+        status, data = JsonApi(e2e_server.url, None).post("auth/token", body)
         assert status == 200, data
         return JsonApi(e2e_server.url, data["token"])
 
@@ -181,10 +191,10 @@ def e2e_api(e2e_server):
 
 @pytest.fixture
 def axe_check():
-    axe_source = (ROOT / "static" / "vendor" / "axe" / "axe.min.js").read_text()
-
     def check(page, *, impacts=("serious", "critical"), exclude=()):
-        page.add_script_tag(content=axe_source)
+        # From the app's own static files: the Content-Security-Policy refuses inline scripts,
+        # injected ones included.
+        page.add_script_tag(url=page.evaluate("location.origin") + "/static/vendor/axe/axe.min.js")
         result = page.evaluate(
             """async (exclude) => await axe.run(
                 {include: [["html"]], exclude: exclude.map((s) => [s])},

@@ -1,7 +1,7 @@
 """An assignment left unacknowledged raises an alert on the dispatch board, without reload.
 
 The shared e2e server runs no sweep, so this module starts a second daphne on the same seeded
-database with INPROCESS_SWEEP=True and a 1 s interval: the embedded default's in-process loop
+database with TIMERS=inprocess and a 1 s interval: the embedded default's in-process loop
 (calls/apps.py) raises the alert and pushes it on the socket of the page served by that process.
 """
 
@@ -23,7 +23,7 @@ CALM = "woman talking to herself at the bus stop, calm, no weapons, not violent"
 
 @pytest.fixture(scope="module")
 def sweeping_server(e2e_server, tmp_path_factory):
-    env = {**e2e_server.env, "INPROCESS_SWEEP": "True", "DEADLINE_SWEEP_INTERVAL": "1"}
+    env = {**e2e_server.env, "TIMERS": "inprocess", "DEADLINE_SWEEP_INTERVAL": "1"}
     log_path = tmp_path_factory.mktemp("sweeping") / "daphne.log"
     with daphne_running(env=env, port=free_port(), log_path=log_path) as url:
         yield url

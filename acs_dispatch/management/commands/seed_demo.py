@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+from base64 import b32decode
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from shapely.geometry import shape
 
+from acs_dispatch.mfa import mfa_device_seed, mfa_role_requires
 from acs_dispatch.roles import Role
 from acs_dispatch.services import user_create
 from calls.services import call_types_load, dispositions_load
@@ -23,12 +25,17 @@ from responders.geography import (
     shared_data_dir,
     zones_from_geojson,
 )
+from responders.gis_seed import geocoder_seed
 from responders.models import Agency, Zone
 from responders.services import agencies_ensure, unit_ensure, zones_import
 from triage.services import ruleset_seed_default
 
 CALL_TYPES_FILE = Path(__file__).resolve().parents[3] / "calls" / "data" / "call_types.csv"
 DEMO_PASSWORD = "acs-demo-2026"
+# The demo's authenticator secret (base32, as typed into a TOTP app), published in the README: the
+# demo users whose role needs two-factor sign-in (admin, supervisor by default) get a device with
+# it, so anyone can sign in as them with `oathtool --totp -b ACSDEMOTOTPSECRETKEYACSDEMOTOTPS` or the app. Demo only.
+DEMO_TOTP_SECRET = "ACSDEMOTOTPSECRETKEYACSDEMOTOTPS"
 
 # (username, role, unit call sign)
 DEMO_USERS = [
@@ -111,6 +118,9 @@ class Command(BaseCommand):
         self.stdout.write(f"dispositions: {dispositions_load()}")
 
         if city == "albuquerque":
+            from responders.facility_services import facilities_seed  # issue 14
+
+            self.stdout.write(f"facilities: {facilities_seed()} (approximate points and capacities)")
             limits = read_geojson(data / "abq_city_limits.geojson")
             zones = albuquerque_area_commands(shape(limits["features"][0]["geometry"]))
             self.stdout.write(f"zones: {zones_import(zones=zones, city=city)} (approximate area commands)")
@@ -123,6 +133,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"neighborhood layer: {zones_import(zones=hoods, city=city, kind=Zone.Kind.LAYER)}"
             )
+            # Geocoding (issue 13): the approximate arterial grid and the gazetteer of real places.
+            self.stdout.write(f"streets: {geocoder_seed(data=data)}")
         else:
             beats_raw = read_geojson(data / "sd_pd_beats.geojson")
             # A beat may be several polygons, not all of them named (511 is "BARRIO LOGAN" once and
@@ -183,3 +195,13 @@ class Command(BaseCommand):
                 f"demo users (password for all: {DEMO_PASSWORD}): "
                 + ", ".join(f"{u} ({r.label})" for u, r, _ in DEMO_USERS)
             )
+            key_hex = b32decode(DEMO_TOTP_SECRET).hex()
+            seeded = []
+            for username, role, _ in DEMO_USERS:
+                if mfa_role_requires(role):
+                    mfa_device_seed(user=User.objects.get(username=username), key_hex=key_hex)
+                    seeded.append(username)
+            if seeded:
+                self.stdout.write(
+                    f"two-factor sign-in for {', '.join(seeded)}: authenticator secret {DEMO_TOTP_SECRET} (demo only)"
+                )

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 
 from acs_dispatch.exceptions import ValidationFailed
+from calls.management.commands.simulate_units import simulation_run
 from calls.models import CallType
 from calls.services import call_create
 from responders.geography import point_inside, shared_data_dir
@@ -55,6 +56,23 @@ class Command(BaseCommand):
             help="real seconds played per second; 0: no pauses (default 60)",
         )
         parser.add_argument("--seed", type=int, default=2023, help="random seed for the points")
+        # The living demo (issue 13): units drive to their calls between replayed calls.
+        parser.add_argument(
+            "--move-units", action="store_true", help="dispatched units drive, work and clear"
+        )
+        parser.add_argument(
+            "--dispatch", action="store_true", help="a demo dispatcher assigns units (with --move-units)"
+        )
+        parser.add_argument(
+            "--time-scale", type=float, default=10.0, help="simulated seconds per wall second"
+        )
+
+    def _pause(self, seconds: float, options: dict) -> None:
+        """Wait between two calls; with --move-units the units move meanwhile (issue 13)."""
+        if not options.get("move_units"):
+            time.sleep(seconds)
+            return
+        simulation_run(seconds=seconds, time_scale=options["time_scale"], dispatch=options["dispatch"])
 
     def handle(self, *args, limit: int, skip: int, speed: float, seed: int, **options):
         if limit < 1 or skip < 0 or speed < 0:
@@ -75,7 +93,7 @@ class Command(BaseCommand):
         for row in calls_read(path, skip=skip, limit=limit):
             at = dt.datetime.fromisoformat(row["date_time"]).replace(tzinfo=SAN_DIEGO)
             if speed and previous is not None:
-                time.sleep(min(MAX_PAUSE, max(0.0, (at - previous).total_seconds() / speed)))
+                self._pause(min(MAX_PAUSE, max(0.0, (at - previous).total_seconds() / speed)), options)
             previous = at
             zone = beats.get(row["beat"]) or rng.choice(zones)
             lat, lon = point_inside(zone.geometry, rng)
@@ -99,5 +117,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{call.number} {code or '-':8} P{call.priority} {'+'.join(call.agencies):18} {call.triage_rule}"
             )
+        if options.get("move_units") and not speed:
+            self._pause(0, options)  # --speed 0: one round of moves after the burst
         mix = ", ".join(f"{k} {v}" for k, v in sorted(agencies.items(), key=lambda kv: -kv[1]))
         self.stdout.write(f"replayed {created} calls ({refused} refused): {mix}")

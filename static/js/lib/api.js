@@ -27,6 +27,8 @@ export class ApiError extends Error {
     // A stable code: problem+json's `code` (or the last part of its `type`), or `error`.
     this.code = body.code || body.error || (typeof body.type === "string" ? body.type.split("/").filter(Boolean).pop() : "") || "";
     this.fields = fields; // {field: ["message", ...]}
+    // A 409's row state: `current_status` (problem+json's `status` is the HTTP code).
+    this.currentStatus = body.current_status ?? (typeof body.status === "string" ? body.status : null);
   }
 
   static fieldsOf(body) {

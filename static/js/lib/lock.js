@@ -95,6 +95,7 @@ export const lock = {
       document.body.appendChild(tpl.content.cloneNode(true));
       const form = document.getElementById("lock-form");
       document.getElementById("lock-username").value = config.username || "";
+      if (config.mfa) document.getElementById("lock-otp-field").hidden = false; // two-factor sign-in
       const link = document.getElementById("lock-login-link");
       link.href = `${config.login_url}?next=${encodeURIComponent(location.pathname + location.search)}`;
       form.addEventListener("submit", lock.submit);
@@ -112,6 +113,14 @@ export const lock = {
     button.disabled = true;
     error.hidden = true;
     const password = form.password.value;
+    if (config.mfa && username === config.username && !form.otp.value.trim()) {
+      // Without the code the server would only start the two-step sign-in: ask for it here.
+      error.textContent = "Enter the code your authenticator app shows.";
+      error.hidden = false;
+      button.disabled = false;
+      form.otp.focus();
+      return;
+    }
     // The CSRF cookie may be gone with the session's cookies: the sign-in page sets a fresh one.
     const ready = /(?:^|; )csrftoken=/.test(document.cookie)
       ? Promise.resolve()
@@ -119,6 +128,7 @@ export const lock = {
     ready
       .then(() => {
         const body = new URLSearchParams({ username, password, csrfmiddlewaretoken: csrfToken() });
+        if (form.otp && !document.getElementById("lock-otp-field").hidden) body.set("otp", form.otp.value.trim());
         // redirect "manual": a successful sign-in answers with a redirect, a refused one with the
         // form again (200) or the lockout page (django-axes: 429).
         return nativeFetch(config.login_url, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
@@ -134,11 +144,14 @@ export const lock = {
           return;
         }
         form.password.value = "";
+        if (form.otp) form.otp.value = "";
         error.textContent =
           resp.status === 200
-            ? "Wrong username or password."
+            ? config.mfa
+              ? "Wrong username, password or code."
+              : "Wrong username or password."
             : resp.status === 429
-              ? "This account is locked after too many failed sign-ins. An admin can unlock it now from the Locked accounts screen."
+              ? "Too many failed sign-ins: this account is locked here (an admin can unlock it from the Locked accounts screen), or this address must wait a minute."
               : `The sign-in was refused (HTTP ${resp.status}): use the sign-in page below.`;
         error.hidden = false;
         form.password.focus();

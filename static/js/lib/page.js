@@ -4,6 +4,7 @@
 import { ApiError, api } from "./api.js";
 import { clock, clockShort, dateTime, tick, zoneName } from "./format.js";
 import { lock, lockStart } from "./lock.js";
+import "./legacy.js"; // window.ACSLive for the issue-14 report scripts until they move to lib/
 
 function cityClockTick() {
   const el = document.getElementById("city-clock");

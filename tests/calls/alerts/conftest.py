@@ -15,7 +15,7 @@ from tests.conftest import CURRENT_TIME
 
 @pytest.fixture
 def sweep():
-    from calls.services.alerts import deadlines_sweep
+    from calls.services.timers import deadlines_sweep
 
     def run(*, after: float) -> dict[str, int]:
         return deadlines_sweep(now=CURRENT_TIME + dt.timedelta(seconds=after))
@@ -37,7 +37,7 @@ def police_call(make_call, now):
 
 @pytest.fixture
 def assign(dana):
-    from responders.services import unit_assign
+    from calls.services import unit_assign
 
     def run(call, unit):
         return unit_assign(call=call, unit=unit, actor=dana)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR
 from acs_dispatch.exceptions import NotAllowed
-from calls.models import Alert, Event
+from calls.models import Alert
+from calls.services import assignment_acknowledge, unit_status_change
 from calls.services.alerts import alert_acknowledge
-from responders.services import assignment_acknowledge, unit_status_change
+from live.events import DISPATCH, SUPERVISOR
+from live.models import Event
 from tests.conftest import CURRENT_TIME
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from calls.models import Alert, DeadlineThreshold
-from responders.services import assignment_acknowledge, unit_status_change
+from calls.services import assignment_acknowledge, unit_status_change
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_it_answers_400_with_field_messages_for_bad_thresholds(db, api_as, ada):
     refused = api_as(ada).put("/api/v1/thresholds", too_early, format="json")
 
     assert response.status_code == 400
-    assert set(response.json()["1"]) == {"priority", "warn_seconds"}  # errors keyed by row
+    assert set(response.json()["errors"]["1"]) == {"priority", "warn_seconds"}  # errors keyed by row
     assert refused.status_code == 400
     assert "escalate_seconds" in refused.json()["errors"]
     assert not DeadlineThreshold.objects.exists()

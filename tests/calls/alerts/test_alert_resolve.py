@@ -11,16 +11,21 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR
-from calls.models import Alert, Call, Event
-from calls.services import alert_acknowledge, alert_resolve, call_cancel, call_close, call_mark_duplicate
-from responders.services import (
+from calls.models import Alert, Call
+from calls.services import (
+    alert_acknowledge,
+    alert_resolve,
     assignment_acknowledge,
     assignment_clear,
     assignment_unassign,
-    unit_ensure,
+    call_cancel,
+    call_close,
+    call_mark_duplicate,
     unit_status_change,
 )
+from live.events import DISPATCH, SUPERVISOR
+from live.models import Event
+from responders.services import unit_ensure
 from tests.conftest import CURRENT_TIME
 
 

@@ -16,17 +16,19 @@ import pytest
 import time_machine
 
 from acs_dispatch.exceptions import Conflict
-from calls.models import OPEN_STATUSES, Alert, Call, CallAgencyWaiver
+from calls.models import OPEN_STATUSES, Alert, Assignment, Call, CallAgencyWaiver
 from calls.selectors.alerts import alerts_visible
-from calls.services import call_alerts_acknowledge, call_cancel, deadlines_sweep
-from responders.models import Assignment, Unit
-from responders.services import (
+from calls.services import (
     assignment_acknowledge,
     assignment_clear,
+    call_alerts_acknowledge,
+    call_cancel,
+    deadlines_sweep,
     unit_assign,
-    unit_ensure,
     unit_status_change,
 )
+from responders.models import Unit
+from responders.services import unit_ensure
 from tests.conftest import CURRENT_TIME
 
 STEP = 30  # seconds between sweeps

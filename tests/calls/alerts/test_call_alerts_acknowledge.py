@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR
 from acs_dispatch.exceptions import NotAllowed
-from calls.models import Alert, Event
-from calls.services import call_alerts_acknowledge
-from responders.services import assignment_acknowledge, unit_status_change
+from calls.models import Alert
+from calls.services import assignment_acknowledge, call_alerts_acknowledge, unit_status_change
+from live.events import DISPATCH, SUPERVISOR
+from live.models import Event
 
 
 @pytest.fixture

@@ -65,8 +65,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _unacknowledged_assignment(zones, acs_12) -> None:
     """ACS-12 assigned 30 s ago and silent; the ACK clock of ACS P2 set to 10 s / 1 h."""
-    from calls.models import Call, DeadlineThreshold
-    from responders.models import Assignment, Unit
+    from calls.models import Assignment, Call, DeadlineThreshold
+    from responders.models import Unit
 
     DeadlineThreshold.objects.create(
         kind="ACK", agency="ACS", priority=2, warn_seconds=10, escalate_seconds=3600
@@ -92,13 +92,13 @@ async def test_it_pushes_an_alert_raised_by_the_beat_and_worker_to_the_dispatch_
     zones, acs_12, dana, tmp_path
 ):
     from django.conf import settings
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from acs_dispatch.asgi import application
 
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     await database_sync_to_async(_unacknowledged_assignment)(zones, acs_12)
-    token, _ = await database_sync_to_async(Token.objects.get_or_create)(user=dana)
+    _, key = await database_sync_to_async(AuthToken.objects.create)(user=dana)
     env = await database_sync_to_async(_worker_env)()
     ws = WebsocketCommunicator(
         application,
@@ -106,7 +106,7 @@ async def test_it_pushes_an_alert_raised_by_the_beat_and_worker_to_the_dispatch_
         headers=[
             (b"origin", b"http://testserver"),
             (b"host", b"testserver"),
-            (b"authorization", f"Token {token.key}".encode()),
+            (b"authorization", f"Token {key}".encode()),
         ],
     )
     connected, _ = await ws.connect()

@@ -12,9 +12,10 @@ from collections import Counter
 
 import pytest
 
-from calls.models import Alert, Call, Event
-from calls.services.alerts import deadlines_sweep
-from responders.models import Assignment, Unit
+from calls.models import Alert, Assignment, Call
+from calls.services.timers import deadlines_sweep
+from live.models import Event
+from responders.models import Unit
 from responders.services import unit_ensure
 from tests.conftest import CURRENT_TIME
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
-from calls.models import Alert, Call, Event
-from responders.models import Assignment, Unit
-from responders.services import assignment_acknowledge
+from calls.models import Alert, Assignment, Call
+from calls.services import assignment_acknowledge
+from live.events import DISPATCH, SUPERVISOR, unit_stream
+from live.models import Event
+from responders.models import Unit
 
 # ACS priority 2: warn after 90 s, escalate after 180 s (calls.services.alerts.DEFAULT_THRESHOLDS).
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR
-from calls.models import Alert, Event
+from calls.models import Alert
+from live.events import DISPATCH, SUPERVISOR
+from live.models import Event
 
 # ACS priority 2: 300 s / 900 s. Police priority 3: 900 s / 1800 s.
 
@@ -57,7 +58,7 @@ def test_it_keeps_police_calls_off_the_acs_supervisor_screen(police_call, sweep,
 
 
 def test_it_stops_the_clock_once_a_unit_is_assigned(acs_call, acs_12, assign, riley, sweep):
-    from responders.services import assignment_acknowledge
+    from calls.services import assignment_acknowledge
 
     assignment_acknowledge(assignment=assign(acs_call, acs_12), actor=riley)
 

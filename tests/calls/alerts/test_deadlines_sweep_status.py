@@ -6,10 +6,10 @@ import datetime as dt
 
 import time_machine
 
-from acs_dispatch.events import DISPATCH, SUPERVISOR, unit_stream
 from calls.models import Alert
+from calls.services import assignment_acknowledge, unit_status_change
 from calls.services.alerts import alert_acknowledge
-from responders.services import assignment_acknowledge, unit_status_change
+from live.events import DISPATCH, SUPERVISOR, unit_stream
 from tests.conftest import CURRENT_TIME
 
 # ACS priority 2: on scene 1800 s / 2700 s, en route 900 s / 1800 s.
@@ -111,8 +111,8 @@ def test_it_warns_the_dispatcher_of_a_unit_en_route_too_long(
 def test_it_counts_elapsed_seconds_across_the_dst_change(make_call, acs_12, riley, dana):
     """Albuquerque falls back at 02:00 MDT on 2026-11-01 (08:00 UTC): the wall clock repeats an
     hour, the status check must still come 30 minutes after arrival, not 90."""
-    from calls.services.alerts import deadlines_sweep
-    from responders.services import unit_assign
+    from calls.services import unit_assign
+    from calls.services.timers import deadlines_sweep
 
     arrival = dt.datetime(2026, 11, 1, 7, 45, tzinfo=dt.UTC)  # 01:45 MDT, before the fall-back
     with time_machine.travel(arrival, tick=False):

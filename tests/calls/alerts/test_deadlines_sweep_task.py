@@ -8,7 +8,7 @@ import threading
 import time_machine
 
 from acs_dispatch.celery import app
-from calls import apps as calls_apps
+from calls import timers as calls_timers
 from calls.models import Alert
 from calls.tasks import deadlines_sweep_task
 from tests.conftest import CURRENT_TIME
@@ -37,18 +37,26 @@ def test_it_schedules_the_sweep_every_interval(settings):
     assert schedule["schedule"] == float(settings.DEADLINE_SWEEP_INTERVAL)
 
 
-def test_it_runs_the_in_process_sweep_only_in_a_web_server(monkeypatch):
-    monkeypatch.setattr("sys.argv", ["/usr/bin/pytest", "tests"])
-    assert calls_apps.serving_web() is False
-    monkeypatch.setattr("sys.argv", [".venv/bin/daphne", "acs_dispatch.asgi:application"])
-    assert calls_apps.serving_web() is True
-    monkeypatch.setattr("sys.argv", ["manage.py", "runserver"])
-    monkeypatch.delenv("RUN_MAIN", raising=False)
-    assert calls_apps.serving_web() is False  # the autoreloader's parent
-    monkeypatch.setenv("RUN_MAIN", "true")
-    assert calls_apps.serving_web() is True
-    monkeypatch.setattr("sys.argv", ["manage.py", "migrate"])
-    assert calls_apps.serving_web() is False
+def test_it_runs_the_in_process_loop_only_when_configured(settings, monkeypatch):
+    started = []
+    monkeypatch.setattr(calls_timers, "_thread", None)
+    monkeypatch.setattr(calls_timers.threading, "Thread", lambda **kw: started.append(kw) or _NoThread())
+
+    settings.TIMERS = "celery"
+    assert calls_timers.timers_start() is False
+    settings.TIMERS = "off"
+    assert calls_timers.timers_start() is False
+    assert started == []
+
+    settings.TIMERS = "inprocess"
+    assert calls_timers.timers_start() is True
+    assert calls_timers.timers_start() is True  # once per process
+    assert len(started) == 1
+
+
+class _NoThread:
+    def start(self) -> None:
+        pass
 
 
 def test_it_sweeps_on_the_in_process_loop(db, monkeypatch):
@@ -60,8 +68,8 @@ def test_it_sweeps_on_the_in_process_loop(db, monkeypatch):
         stop.set()
         return {}
 
-    monkeypatch.setattr("calls.services.alerts.deadlines_sweep", fake_sweep)
+    monkeypatch.setattr(calls_timers, "deadlines_sweep", fake_sweep)
 
-    calls_apps.sweep_loop(0.01, stop)
+    calls_timers.timers_loop(0.01, stop)
 
     assert len(swept) == 1

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import NotAllowed, ValidationFailed
-from calls.models import DeadlineThreshold, Event
+from calls.models import DeadlineThreshold
+from calls.policies import DEFAULT_THRESHOLDS
 from calls.selectors.alerts import thresholds_effective
-from calls.services.alerts import DEFAULT_THRESHOLDS, threshold_update, thresholds_ensure_defaults
+from calls.services.alerts import threshold_update, thresholds_ensure_defaults
+from live.models import Event
 
 
 def test_it_covers_every_clock_agency_and_priority_with_a_default():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from calls.models import Call, CallerLanguage, Event
+from calls.models import Call, CallerLanguage
+from live.models import Event
 
 URL = "/api/v1/calls"
 

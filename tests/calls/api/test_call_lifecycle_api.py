@@ -33,7 +33,7 @@ def test_it_answers_an_override_without_a_reason_with_a_field_error(api_as, make
     )
 
     assert response.status_code == 400
-    assert "reason" in response.json()
+    assert "reason" in response.json()["errors"]
 
 
 def test_it_closes_a_call_with_a_disposition(api_as, make_call, dana):
@@ -56,7 +56,7 @@ def test_it_answers_an_illegal_transition_with_409_and_the_current_state(api_as,
 
     assert response.status_code == 409
     assert response.json()["error"] == "invalid_transition"
-    assert response.json()["status"] == "CANCELLED"
+    assert response.json()["current_status"] == "CANCELLED"
     assert "Cancelled" in response.json()["detail"]
 
 

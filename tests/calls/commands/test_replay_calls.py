@@ -5,7 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from calls.models import Call, Event
+from calls.models import Call
+from live.models import Event
 
 
 def test_it_replays_real_calls_through_intake_and_triage(zones, call_types, rules):

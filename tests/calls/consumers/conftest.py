@@ -21,16 +21,16 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from acs_dispatch.events import SUPERVISOR, event_append, unit_stream
 from calls.events import call_streams, call_summary
 from calls.models import Call, ClinicalNote
+from live.events import SUPERVISOR, event_append, unit_stream
 
 _numbers = itertools.count(1)
 
 
 @pytest.fixture
 def socket():
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from acs_dispatch.asgi import application
 
@@ -43,8 +43,8 @@ def socket():
             cookie = client.cookies["sessionid"].value
             headers.append((b"cookie", f"sessionid={cookie}".encode()))
         elif user is not None:
-            token, _ = await _sync(Token.objects.get_or_create)(user=user)
-            headers.append((b"authorization", f"Token {token.key}".encode()))
+            _, key = await _sync(AuthToken.objects.create)(user=user)
+            headers.append((b"authorization", f"Token {key}".encode()))
         communicator = WebsocketCommunicator(application, path, headers=headers)
         connected, _ = await communicator.connect()
         assert connected
@@ -120,7 +120,7 @@ def note_event():
 
 @pytest.fixture
 def assign():
-    from responders.models import Assignment
+    from calls.models import Assignment
 
     @_sync
     def make(call, unit):

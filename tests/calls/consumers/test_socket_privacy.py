@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from acs_dispatch.events import DISPATCH, event_append
+from live.events import DISPATCH, event_append
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

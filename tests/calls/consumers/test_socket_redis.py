@@ -17,18 +17,18 @@ async def test_it_loses_and_doubles_nothing_across_a_dropped_client(socket, dana
     async with socket("/ws/dispatch/", dana) as ws:
         snapshot = await ws.receive_json_from()
         last = snapshot["last_event_id"]
-        before = [await call_event(call, kind=f"call.before_{i}") for i in range(3)]
+        before = [await call_event(call) for i in range(3)]
         received += [await ws.receive_json_from(timeout=3) for _ in before]
     last = received[-1]["id"]
     # The client is gone (a tunnel, a laptop lid): five events happen without it.
-    during = [await call_event(call, kind=f"call.during_{i}") for i in range(5)]
+    during = [await call_event(call) for i in range(5)]
 
     async with socket("/ws/dispatch/", dana) as ws:
         await ws.receive_json_from()  # the fresh snapshot
         await ws.send_json_to({"type": "resume", "after": last})
         while (frame := await ws.receive_json_from(timeout=3))["type"] != "replayed":
             received.append(frame)
-        after = [await call_event(call, kind=f"call.after_{i}") for i in range(2)]
+        after = [await call_event(call) for i in range(2)]
         received += [await ws.receive_json_from(timeout=3) for _ in after]
         assert await ws.receive_nothing(timeout=0.3)
 

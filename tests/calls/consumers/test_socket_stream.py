@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from acs_dispatch.events import DISPATCH, event_append
+from live.events import DISPATCH, event_append
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,8 @@ async def test_it_replays_exactly_the_missed_events_in_order(socket, dana, make_
         seen = await call_event(call)
         await ws.receive_json_from()
     # The client is gone while three events happen.
-    missed = [await call_event(call, kind=f"call.test_{i}") for i in range(3)]
+    kinds = ["call.triaged", "call.overridden", "call.status_changed"]
+    missed = [await call_event(call, kind=kind) for kind in kinds]
 
     async with socket("/ws/dispatch/", dana) as ws:
         await ws.receive_json_from()  # the new snapshot
@@ -60,7 +61,7 @@ async def test_it_replays_exactly_the_missed_events_in_order(socket, dana, make_
 
     assert snapshot["last_event_id"] < seen.id
     assert [f["id"] for f in replayed] == [e.id for e in missed]
-    assert [f["kind"] for f in replayed] == ["call.test_0", "call.test_1", "call.test_2"]
+    assert [f["kind"] for f in replayed] == kinds
     assert replayed[0]["prev"] == seen.id
     assert end == {"type": "replayed", "after": seen.id, "last_event_id": missed[-1].id, "count": 3}
 
@@ -85,7 +86,7 @@ async def test_it_does_not_push_again_what_a_replay_delivered(socket, dana, make
 async def test_it_sends_a_fresh_snapshot_to_a_client_too_far_behind(
     socket, dana, make_call, call_event, monkeypatch
 ):
-    monkeypatch.setattr("calls.consumers.REPLAY_LIMIT", 2)
+    monkeypatch.setattr("live.consumers.REPLAY_LIMIT", 2)
     call = await make_call()
     for _ in range(3):
         await call_event(call)
@@ -103,7 +104,7 @@ async def test_it_pushes_nothing_for_a_rolled_back_transaction(socket, dana):
     @database_sync_to_async
     def fail_after_appending():
         with transaction.atomic():
-            event_append(kind="test.rolled_back", actor=None, data={}, streams=[DISPATCH])
+            event_append(kind="call.cancelled", actor=None, data={}, streams=[DISPATCH])
             raise RuntimeError("the change failed")
 
     async with socket("/ws/dispatch/", dana) as ws:

@@ -1,4 +1,4 @@
-"""The per-process stream hub (calls.consumers.StreamHub): one channel-layer subscription per
+"""The per-process stream hub (live.consumers.StreamHub): one channel-layer subscription per
 stream, however many sockets watch it, and no push overtakes a snapshot or a replay."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import contextlib
 import pytest
 from channels.layers import get_channel_layer
 
-from acs_dispatch.events import DISPATCH, stream_group
-from calls.consumers import stream_hub
+from live.events import DISPATCH, stream_group
+from live.hub import stream_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +58,7 @@ async def test_it_unsubscribes_when_the_last_socket_of_a_stream_closes(socket, d
 async def test_it_holds_a_push_that_arrives_during_a_replay_until_the_replay_ends(
     socket, dana, make_call, call_event, monkeypatch
 ):
-    from calls import consumers
+    from live import consumers
     from tests.calls.consumers.conftest import _call_event
 
     call = await make_call()

@@ -27,8 +27,7 @@ async def test_it_shows_acs_calls_and_units_only(socket, sam, acs_12, apd_2a31, 
 
 @time_machine.travel(NOON_IN_ALBUQUERQUE, tick=True)
 async def test_it_counts_todays_acs_calls_on_scene_times_and_backups(socket, sam, riley, acs_12, make_call):
-    from calls.models import BackupRequest
-    from responders.models import Assignment
+    from calls.models import Assignment, BackupRequest
 
     now = timezone.now()
     await make_call(agencies=["ACS"], received_at=now - dt.timedelta(hours=13))  # yesterday in Albuquerque

@@ -50,7 +50,7 @@ async def test_it_pushes_scene_safe_to_the_waiting_acs_unit(
 ):
     from channels.db import database_sync_to_async
 
-    from responders.services import assignment_scene_safe
+    from calls.services import assignment_scene_safe
 
     call = await make_call(
         agencies=["POLICE", "ACS"], lead="POLICE", mode="POLICE_LEAD_ACS_FOLLOW", weapons="YES"

@@ -4,7 +4,7 @@ import datetime as dt
 
 import time_machine
 
-from calls.selectors import calls_active, calls_pending
+from calls.selectors import calls_open, calls_pending
 from tests.calls.support import assign
 from tests.conftest import CURRENT_TIME
 
@@ -34,6 +34,6 @@ def test_it_moves_an_assigned_call_from_the_queue_to_the_active_calls(make_call,
     assign(call, acs_12, dana)
 
     assert calls_pending() == []
-    active = calls_active()
+    active = [c for c in calls_open() if c.status != "PENDING"]
     assert [c.pk for c in active] == [call.pk]
     assert [a.unit.call_sign for a in active[0].active_assignments] == ["ACS-12"]

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import Conflict, NotAllowed, ValidationFailed
-from calls.models import BackupRequest, Event
+from calls.models import BackupRequest
 from calls.selectors import calls_pending
 from calls.services import backup_request
+from live.models import Event
 from tests.calls.support import assign
 
 
@@ -21,7 +22,7 @@ def test_it_adds_the_agency_and_puts_the_call_at_the_top_of_the_queue(make_call,
     queue = calls_pending()
     assert [c.pk for c in queue] == [call.pk, urgent.pk]
     assert queue[0].needs_backup is True
-    event = Event.objects.get(call=call, kind="backup.requested")
+    event = Event.objects.get(call_id=call.pk, kind="backup.requested")
     assert event.data["backup_request"]["agency"] == "POLICE"
     assert event.data["call"]["backup_requests"][0]["unit"] == "ACS-12"
 

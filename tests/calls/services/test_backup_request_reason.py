@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import ValidationFailed
-from calls.models import BackupRequest, Event
+from calls.models import BackupRequest
 from calls.services import backup_request
+from live.models import Event
 from tests.calls.support import assign
 
 
@@ -30,5 +31,5 @@ def test_it_records_the_reason_trimmed_in_the_request_and_its_event(make_call, d
     backup_request(call=call, unit=acs_12, agency="POLICE", reason="  he picked up a bat ", actor=riley)
 
     assert BackupRequest.objects.get().reason == "he picked up a bat"
-    event = Event.objects.get(call=call, kind="backup.requested")
+    event = Event.objects.get(call_id=call.pk, kind="backup.requested")
     assert event.data["backup_request"]["reason"] == "he picked up a bat"

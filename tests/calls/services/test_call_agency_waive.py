@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import Conflict, NotAllowed, ValidationFailed
-from calls.models import CallAgencyWaiver, Event
+from calls.models import CallAgencyWaiver
 from calls.selectors import calls_pending
-from calls.services import call_agency_waive
-from responders.services import unit_assign
+from calls.services import call_agency_waive, unit_assign
+from live.models import Event
 from tests.calls.support import GUN_CALL, GUN_DECISION, decision_store
 
 

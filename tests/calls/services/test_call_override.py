@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from acs_dispatch.exceptions import InvalidTransition, ValidationFailed
-from calls.models import Event
 from calls.services import call_cancel, call_override
+from live.models import Event
 
 
 def test_it_replaces_the_decision_and_keeps_the_original(make_call, dana):
@@ -26,7 +26,7 @@ def test_it_replaces_the_decision_and_keeps_the_original(make_call, dana):
     assert call.overridden_by == dana
     assert call.original_decision["agencies"] == ["ACS"]
     assert call.original_decision["rule"] == "Mental-health crisis"
-    event = Event.objects.get(call=call, kind="call.overridden")
+    event = Event.objects.get(call_id=call.pk, kind="call.overridden")
     assert event.data["call"]["overridden"] is True
     assert event.data["reason"] == "Caller now says a gun"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from calls.models import DeadlineThreshold
-from calls.services.alerts import DEFAULT_THRESHOLDS
+from calls.policies import DEFAULT_THRESHOLDS
 
 
 def _source_cell(html, field):

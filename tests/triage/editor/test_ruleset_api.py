@@ -243,7 +243,7 @@ def test_it_refuses_a_test_case_without_expected_agencies(api_as, ada):
     response = api_as(ada).post("/api/v1/triage-tests", {"name": "t", "narrative": "x"}, format="json")
 
     assert response.status_code == 400
-    assert "expected_agencies" in response.json()
+    assert "expected_agencies" in response.json()["errors"]
     assert TriageTestCase.objects.count() == 0
 
 

@@ -129,7 +129,7 @@ def test_it_refuses_an_outcome_the_safety_guards_would_always_change(ada, small_
 
 
 def test_it_writes_an_audit_event_for_a_saved_draft(ada, small_draft, small_rules, capture_events):
-    from calls.models import Event
+    from live.models import Event
 
     with capture_events() as pushed:
         ruleset_draft_save(ruleset=small_draft, specs=small_rules, lock_version=0, actor=ada)

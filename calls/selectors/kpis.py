@@ -1,0 +1,898 @@
+"""The figures ACS supervisors and the city report on, computed by SQL aggregation (SQLite and
+PostgreSQL alike) over the calls received in a date range of the city's clock.
+
+Definitions (one place; the screen, the API, the CSV and the bench all read them from here):
+
+- **Range**: calls *received* in [from, to), two dates on the city's clock (settings.CITY_TIME_ZONE),
+  each starting at local midnight; a range across a DST change is 1 hour shorter or longer. A call
+  that crosses midnight counts on the day it was received. `zone` keeps the calls placed in that
+  service zone (by name).
+- **Call family**: the lead agency of the decision in force (POLICE, FIRE_EMS, ACS) and its mode.
+- **ACS-eligible**: the triage engine found the call ACS-eligible (`Call.acs_eligible`), or a safety
+  guard ruled ACS out of a call the engine sent ACS to (ACS among the engine's agencies, i.e. the
+  original decision's when a dispatcher overrode it, and `acs_exclusion` names the signal).
+  Cancelled and duplicate calls are left out: nobody could serve them.
+- **Served by ACS**: an ACS unit was assigned to the call and the call was not sent back to police.
+  **Led by ACS**: served by ACS with ACS leading the decision in force.
+- **Kick-back (sent back to police)**: a call ACS led (in force or originally) that an ACS unit
+  worked and that ended with police: closed as ACS-HP ("ACS: handed to police"), or every ACS unit
+  left before the end (not released by the close itself) and a police unit was assigned.
+- **Why an eligible call was not served**, first that applies: `sent_back_to_police` (a kick-back,
+  with the ACS unit's reason); `overridden` (a dispatcher's override took ACS off, with the
+  reason); `guard` (a safety guard ruled ACS out, with the signal); `open` (still waiting);
+  `no_acs_unit` (no ACS unit was assigned, with the dispatcher's waiver reason when one was
+  recorded, e.g. "no ACS team on shift").
+- **Time per step**, median and 90th percentile (nearest rank, as percentile_disc) in seconds:
+  `queue` received -> first unit assigned (by the call's priority and lead agency); `acknowledge`
+  assigned -> acknowledged, `en_route` en route -> on scene, `on_scene` on scene -> cleared (each by
+  the call's priority and the unit's agency); `close` received -> closed (closed calls, by priority
+  and lead agency). Rows with `priority`/`agency` null are the step over all calls.
+- **Backup-request rate**: calls with at least one backup request over the calls a unit of the
+  requesting agency worked; reasons grouped as typed (trimmed, case folded).
+- **Unit utilisation**: the share of the period each unit spent committed to calls (assignment
+  from assigned to cleared, clipped to the period; an open assignment runs to now), calls in
+  `zone` only when given.
+- **Coverage by hour**: at the start of each hour of the period, the calls waiting in the queue
+  (received, not yet given a unit nor ended), the units on duty (not out of service, from the
+  unit.status_changed events) and the units committed to a call, all and ACS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import ExtractHour, Lower, Trim, TruncDate
+from django.utils import timezone
+
+from acs_dispatch.exceptions import ValidationFailed
+from calls.models import OPEN_STATUSES, Assignment, BackupRequest, Call, CallAgencyWaiver, Disposition
+from live.models import Event
+from responders.models import Unit, Zone
+
+ACS = "ACS"
+POLICE = "POLICE"
+KICKBACK_DISPOSITION = "ACS-HP"  # "ACS: handed to police"
+# Calls nobody could serve: left out of eligibility.
+NOT_SERVABLE = (Call.Status.CANCELLED, Call.Status.DUPLICATE)
+# Exclusions that are not a safety guard: no_rule is "nothing recognised", never ACS's call.
+NON_GUARD_EXCLUSIONS = ("", "no_rule")
+MAX_RANGE_DAYS = 400
+KPI_WORK_MEM = "256MB"  # PostgreSQL work_mem of the KPI transaction (see kpis_session)
+MISSED_LIST_LIMIT = 500  # eligible-not-served calls listed in the JSON (the CSV lists them all)
+REASONS_LIMIT = 20
+STEPS = ("queue", "acknowledge", "en_route", "on_scene", "close")
+MISSED_REASONS = {
+    "sent_back_to_police": "Sent back to police",
+    "overridden": "Overridden by a dispatcher",
+    "guard": "Excluded by a safety guard",
+    "no_acs_unit": "No ACS unit free",
+    "open": "Still waiting",
+}
+
+
+# --- the period ---------------------------------------------------------------------------------
+
+
+def kpis_period(*, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) on the city's clock as two aware instants (local midnight to local midnight).
+
+    Raises ValidationFailed for an empty or reversed range, or one longer than MAX_RANGE_DAYS.
+    """
+    errors: dict[str, list[str]] = {}
+    if end <= start:
+        errors["to"] = ["'to' must be after 'from' (the range is [from, to))."]
+    elif (end - start).days > MAX_RANGE_DAYS:
+        errors["to"] = [f"The range is at most {MAX_RANGE_DAYS} days."]
+    if errors:
+        raise ValidationFailed("The date range is invalid.", errors=errors)
+    tz = ZoneInfo(settings.CITY_TIME_ZONE)
+    # Midnight exists on both DST change days in America/Denver (the clocks move at 02:00).
+    return (
+        dt.datetime.combine(start, dt.time(0), tzinfo=tz),
+        dt.datetime.combine(end, dt.time(0), tzinfo=tz),
+    )
+
+
+def _zone_check(zone: str | None) -> str | None:
+    zone = (zone or "").strip() or None
+    if zone and not Zone.objects.filter(name=zone).exists():
+        raise ValidationFailed("Unknown zone.", errors={"zone": [f"No zone named {zone!r}."]})
+    return zone
+
+
+def _calls(since: dt.datetime, until: dt.datetime, zone: str | None) -> QuerySet[Call]:
+    calls = Call.objects.filter(received_at__gte=since, received_at__lt=until)
+    return calls.filter(zone__name=zone) if zone else calls
+
+
+# --- volume -------------------------------------------------------------------------------------
+
+
+def kpis_volume(*, calls: QuerySet[Call]) -> dict[str, Any]:
+    """Calls by local day, by local hour of the day (0-23), and by family (lead agency and mode)."""
+    tz = ZoneInfo(settings.CITY_TIME_ZONE)
+    by_day = (
+        calls.annotate(day=TruncDate("received_at", tzinfo=tz))
+        .values("day")
+        .annotate(calls=Count("id"))
+        .order_by("day")
+    )
+    by_hour = dict(
+        calls.annotate(hour=ExtractHour("received_at", tzinfo=tz))
+        .values("hour")
+        .annotate(calls=Count("id"))
+        .values_list("hour", "calls")
+    )
+    by_family = calls.values("lead", "mode").annotate(calls=Count("id")).order_by("-calls", "lead", "mode")
+    by_status = dict(calls.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_day": [{"date": r["day"].isoformat(), "calls": r["calls"]} for r in by_day],
+        "by_hour": [{"hour": h, "calls": by_hour.get(h, 0)} for h in range(24)],
+        "by_family": [
+            {"lead": r["lead"] or "NONE", "mode": r["mode"] or "", "calls": r["calls"]} for r in by_family
+        ],
+    }
+
+
+# --- ACS eligibility, service and what was missed -----------------------------------------------
+
+
+def _json_sql(column: str, key: str, *, as_text: bool) -> str:
+    """A key of a JSON column as text: an array as its JSON text ('["ACS", "POLICE"]'), a string
+    unquoted. NULL when the column or the key is."""
+    if connection.vendor == "postgresql":
+        return f"({column} ->> '{key}')" if as_text else f"(({column} -> '{key}')::text)"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def _json_text_sql(column: str) -> str:
+    return f"({column})::text" if connection.vendor == "postgresql" else column
+
+
+def _before_sql(later: str, earlier: str, seconds: int) -> str:
+    """SQL true when `later` >= `earlier` - `seconds`."""
+    if connection.vendor == "postgresql":
+        return f"{later} >= {earlier} - interval '{int(seconds)} seconds'"
+    return f"julianday({later}) >= julianday({earlier}) - {int(seconds)} / 86400.0"
+
+
+def _acs_flags_sql(zone: str | None) -> str:
+    """One row per call of the range with the columns of the module docstring: eligible, served,
+    led, kicked_back (0/1), missed_reason and the raw fields its detail comes from. Set-based (one
+    GROUP BY over the assignments, no per-call subquery), so a year of calls reads in one pass."""
+    call_t, asg_t, unit_t = Call._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
+    waiver_t = CallAgencyWaiver._meta.db_table
+    open_list = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+    not_servable = ", ".join(f"'{s}'" for s in NOT_SERVABLE)
+    non_guard = ", ".join(f"'{s}'" for s in NON_GUARD_EXCLUSIONS)
+    engine_agencies = f"COALESCE({_json_sql('c.original_decision', 'agencies', as_text=False)}, {_json_text_sql('c.agencies')})"
+    original_lead = _json_sql("c.original_decision", "lead", as_text=True)
+    at_end = _before_sql("a.cleared_at", "c.closed_at", 1)
+    calls_in_range = f"SELECT c.id FROM {call_t} c WHERE {_calls_where(zone)}"
+    # No CTE of the calls referenced twice: PostgreSQL would materialise it without statistics and
+    # pick nested loops; each part reads the calls table (and its received_at index) itself.
+    return f"""
+        af AS (
+            SELECT a.call_id,
+                   MAX(CASE WHEN u.agency_id = 'ACS' THEN 1 ELSE 0 END) AS acs_assigned,
+                   MAX(CASE WHEN u.agency_id = 'POLICE' THEN 1 ELSE 0 END) AS police_assigned,
+                   -- An ACS unit still there at the end: not cleared, or released by the close
+                   -- itself (within a second of closed_at, in the same transaction).
+                   MAX(CASE WHEN u.agency_id = 'ACS' AND (a.cleared_at IS NULL OR {at_end}) THEN 1 ELSE 0 END)
+                       AS acs_at_end
+            FROM {asg_t} a JOIN {unit_t} u ON u.id = a.unit_id JOIN {call_t} c ON c.id = a.call_id
+            WHERE a.call_id IN ({calls_in_range})
+            GROUP BY a.call_id
+        ),
+        rc AS (
+            SELECT c.id, c.number, c.received_at, c.status, c.lead, c.priority, c.zone_id, c.disposition,
+                   c.acs_eligible, c.acs_exclusion, c.override_reason, c.overridden_at, c.closed_at,
+                   {engine_agencies} AS engine_agencies, {_json_text_sql("c.agencies")} AS current_agencies,
+                   COALESCE({original_lead}, '') AS original_lead
+            FROM {call_t} c WHERE {_calls_where(zone)}
+        ),
+        f1 AS (
+            SELECT rc.*, COALESCE(af.acs_assigned, 0) AS acs_assigned,
+                   CASE WHEN rc.status NOT IN ({not_servable}) AND (rc.acs_eligible
+                        OR (rc.acs_exclusion NOT IN ({non_guard}) AND rc.engine_agencies LIKE '%%"ACS"%%'))
+                        THEN 1 ELSE 0 END AS eligible,
+                   CASE WHEN (rc.lead = 'ACS' OR rc.original_lead = 'ACS') THEN 1 ELSE 0 END AS acs_led,
+                   CASE WHEN (rc.lead = 'ACS' OR rc.original_lead = 'ACS') AND COALESCE(af.acs_assigned, 0) = 1
+                        AND (rc.disposition = '{KICKBACK_DISPOSITION}'
+                             OR (COALESCE(af.acs_at_end, 0) = 0 AND COALESCE(af.police_assigned, 0) = 1
+                                 AND rc.status NOT IN ({open_list})))
+                        THEN 1 ELSE 0 END AS kicked_back,
+                   w.reason AS waiver_reason
+            FROM rc LEFT JOIN af ON af.call_id = rc.id
+                    LEFT JOIN {waiver_t} w ON w.call_id = rc.id AND w.agency = 'ACS'
+        ),
+        flags AS (
+            SELECT f1.*,
+                   CASE WHEN acs_assigned = 1 AND kicked_back = 0 THEN 1 ELSE 0 END AS served,
+                   CASE WHEN acs_assigned = 1 AND kicked_back = 0 AND lead = 'ACS' THEN 1 ELSE 0 END AS led,
+                   CASE WHEN acs_assigned = 1 AND kicked_back = 0 THEN ''
+                        WHEN kicked_back = 1 THEN 'sent_back_to_police'
+                        WHEN overridden_at IS NOT NULL AND current_agencies NOT LIKE '%%"ACS"%%' THEN 'overridden'
+                        WHEN acs_exclusion NOT IN ({non_guard}) THEN 'guard'
+                        WHEN status IN ({open_list}) THEN 'open'
+                        ELSE 'no_acs_unit' END AS missed_reason
+            FROM f1
+        )
+    """
+
+
+def _acs_params(since: dt.datetime, until: dt.datetime, zone: str | None) -> list[Any]:
+    # The range appears twice in _acs_flags_sql (the assignments' calls, then the calls).
+    return ([_dt_param(since), _dt_param(until)] + ([zone] if zone else [])) * 2
+
+
+def kpis_acs(
+    *, since: dt.datetime, until: dt.datetime, zone: str | None, missed_limit: int | None = MISSED_LIST_LIMIT
+) -> dict[str, Any]:
+    """Eligible calls, the share served and led by ACS, the eligible calls missed with their reason
+    (module docstring), and the kick-backs to police."""
+    flags = _acs_flags_sql(zone)
+    params = _acs_params(since, until, zone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH {flags}
+            SELECT eligible, served, led, kicked_back, acs_led, acs_assigned, missed_reason,
+                   CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END, COUNT(*)
+            FROM flags
+            GROUP BY eligible, served, led, kicked_back, acs_led, acs_assigned, missed_reason,
+                     CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END""",
+            params,
+        )
+        groups = cursor.fetchall()
+    n = served = led = kicked = acs_led_worked = 0
+    by_reason: dict[str, int] = {}
+    guards: dict[str, int] = {}
+    for eligible, is_served, is_led, is_kicked, acs_led, acs_assigned, reason, signal, count in groups:
+        kicked += count if is_kicked else 0
+        acs_led_worked += count if acs_led and acs_assigned else 0
+        if not eligible:
+            continue
+        n += count
+        served += count if is_served else 0
+        led += count if is_led else 0
+        if not is_served:
+            by_reason[reason] = by_reason.get(reason, 0) + count
+            if reason == "guard":
+                guards[signal] = guards.get(signal, 0) + count
+    limit = "" if missed_limit is None else f" LIMIT {int(missed_limit)}"
+    asg_t, unit_t = Assignment._meta.db_table, Unit._meta.db_table
+    # The ACS unit's own words when it left a call it handed to police (read for those rows only).
+    left_reason = (
+        f"(SELECT a.cleared_reason FROM {asg_t} a JOIN {unit_t} u ON u.id = a.unit_id"
+        f" WHERE a.call_id = flags.id AND u.agency_id = 'ACS' AND a.cleared_at IS NOT NULL"
+        f" ORDER BY a.cleared_at DESC LIMIT 1)"
+    )
+    detail = f"""CASE WHEN missed_reason = 'sent_back_to_police' THEN
+                     CASE WHEN disposition = '{KICKBACK_DISPOSITION}' THEN 'closed as ACS-HP: handed to police'
+                          ELSE COALESCE({left_reason}, '') END
+                 WHEN missed_reason = 'overridden' THEN override_reason
+                 WHEN missed_reason = 'guard' THEN acs_exclusion
+                 WHEN missed_reason = 'no_acs_unit' THEN COALESCE(waiver_reason, '')
+                 ELSE '' END"""
+    zone_t = Zone._meta.db_table
+    listing = f"""WITH {flags}
+        SELECT flags.id, number, received_at, z.name, status, lead, priority, missed_reason, {detail}, disposition
+        FROM flags LEFT JOIN {zone_t} z ON z.id = flags.zone_id
+        WHERE %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            listing.replace(
+                "WHERE %s", "WHERE eligible = 1 AND served = 0 ORDER BY received_at, flags.id" + limit
+            ),
+            params,
+        )
+        missed = cursor.fetchall()
+        cursor.execute(
+            listing.replace(
+                "WHERE %s", f"WHERE kicked_back = 1 ORDER BY received_at, flags.id LIMIT {MISSED_LIST_LIMIT}"
+            ),
+            params,
+        )
+        kicked_rows = cursor.fetchall()
+    return {
+        "eligible": n,
+        "served": served,
+        "led": led,
+        "share_served": _share(served, n),
+        "share_led": _share(led, n),
+        "missed": n - served,
+        "missed_by_reason": [
+            {"reason": key, "label": label, "calls": by_reason.get(key, 0)}
+            for key, label in MISSED_REASONS.items()
+        ],
+        "missed_by_guard": [
+            {"signal": k, "calls": v} for k, v in sorted(guards.items(), key=lambda kv: -kv[1])
+        ],
+        "missed_calls": [_missed_row(r) for r in missed],
+        "kickbacks": {
+            "calls": kicked,
+            "acs_led_worked": acs_led_worked,
+            "rate": _share(kicked, acs_led_worked),
+            "list": [
+                {"id": r[0], "number": r[1], "received_at": _iso(r[2]), "detail": r[8], "disposition": r[9]}
+                for r in kicked_rows
+            ],
+        },
+    }
+
+
+def _iso(value: Any) -> str:
+    """A datetime read by raw SQL (aware on PostgreSQL, naive UTC text on SQLite) as ISO 8601 UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _missed_row(row: tuple) -> dict[str, Any]:
+    call_id, number, received_at, zone, status, lead, priority, reason, detail, _ = row
+    return {
+        "id": call_id,
+        "number": number,
+        "received_at": _iso(received_at),
+        "zone": zone,
+        "status": status,
+        "lead": lead,
+        "priority": priority,
+        "reason": reason,
+        "reason_label": MISSED_REASONS[reason],
+        "detail": detail,
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# --- time per step --------------------------------------------------------------------------------
+
+
+def _seconds_sql(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def _dt_param(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _calls_where(zone: str | None) -> str:
+    sql = "c.received_at >= %s AND c.received_at < %s"
+    if zone:
+        sql += f" AND c.zone_id IN (SELECT id FROM {Zone._meta.db_table} WHERE name = %s)"
+    return sql
+
+
+def kpis_step_times(*, since: dt.datetime, until: dt.datetime, zone: str | None) -> list[dict[str, Any]]:
+    """Median and 90th percentile of each step (module docstring), by priority and agency and over all.
+
+    Percentiles are nearest-rank (the smallest duration whose cumulative share reaches p, as
+    PostgreSQL's percentile_disc), computed with CUME_DIST so one SQL text serves both databases.
+    """
+    call_t, asg_t, unit_t = Call._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
+    where = _calls_where(zone)
+    base = [_dt_param(since), _dt_param(until)] + ([zone] if zone else [])
+    s = _seconds_sql
+    # The three per-assignment steps come from one scan of the assignments (a row per step, the
+    # duration picked by CASE): a year has ~800,000 assignments, read once instead of three times.
+    steps = "(SELECT 'acknowledge' AS step UNION ALL SELECT 'en_route' UNION ALL SELECT 'on_scene')"
+    per_assignment = f"""CASE st.step
+            WHEN 'acknowledge' THEN {s("a.acknowledged_at", "a.assigned_at")}
+            WHEN 'en_route' THEN {s("a.on_scene_at", "a.en_route_at")}
+            ELSE {s("a.cleared_at", "a.on_scene_at")} END"""
+    durations = f"""
+        SELECT 'queue' AS step, c.priority AS priority, c.lead AS agency,
+               {s("f.first_at", "c.received_at")} AS d
+        FROM {call_t} c
+        JOIN (SELECT a.call_id, MIN(a.assigned_at) AS first_at FROM {asg_t} a
+              WHERE a.call_id IN (SELECT c.id FROM {call_t} c WHERE {where}) GROUP BY a.call_id) f
+          ON f.call_id = c.id
+        WHERE {where}
+      UNION ALL
+        SELECT step, priority, agency, d FROM (
+            SELECT st.step AS step, c.priority AS priority, u.agency_id AS agency, {per_assignment} AS d
+            FROM {asg_t} a JOIN {call_t} c ON c.id = a.call_id JOIN {unit_t} u ON u.id = a.unit_id
+            CROSS JOIN {steps} st
+            WHERE {where}
+        ) per_step WHERE d IS NOT NULL
+      UNION ALL
+        SELECT 'close', c.priority, c.lead, {s("c.closed_at", "c.received_at")}
+        FROM {call_t} c
+        WHERE {where} AND c.status = 'CLOSED' AND c.closed_at IS NOT NULL
+    """
+    params = base * 4  # the range: twice in the queue step, once in the others
+
+    if connection.vendor == "postgresql":
+        # One pass: percentile_disc over both groupings at once.
+        sql = f"""
+            SELECT step, priority, agency, COUNT(*),
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY d), percentile_disc(0.9) WITHIN GROUP (ORDER BY d)
+            FROM ({durations}) t
+            GROUP BY GROUPING SETS ((step, priority, agency), (step))
+        """
+    else:
+        # SQLite has no percentile aggregate: the same nearest rank, from CUME_DIST.
+        def percentiles(cols: str) -> str:
+            return f"""
+                SELECT {cols}, COUNT(*) AS n,
+                       MIN(CASE WHEN cd >= 0.5 THEN d END) AS p50,
+                       MIN(CASE WHEN cd >= 0.9 THEN d END) AS p90
+                FROM (SELECT step, priority, agency, d,
+                             CUME_DIST() OVER (PARTITION BY {cols} ORDER BY d) AS cd
+                      FROM durations) t
+                GROUP BY {cols}
+            """
+
+        sql = f"""
+            WITH durations AS ({durations})
+            SELECT step, priority, agency, n, p50, p90 FROM ({percentiles("step, priority, agency")}) g
+            UNION ALL
+            SELECT step, NULL, NULL, n, p50, p90 FROM ({percentiles("step")}) o
+        """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    order = {step: i for i, step in enumerate(STEPS)}
+    rows = [
+        {
+            "step": step,
+            "priority": priority,
+            "agency": agency,
+            "count": n,
+            "median_s": _round(p50),
+            "p90_s": _round(p90),
+        }
+        for step, priority, agency, n, p50, p90 in found
+    ]
+    rows.sort(
+        key=lambda r: (order[r["step"]], r["priority"] is not None, r["priority"] or 0, r["agency"] or "")
+    )
+    return rows
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+# --- backups, dispositions --------------------------------------------------------------------------
+
+
+def kpis_backups(*, calls: QuerySet[Call]) -> dict[str, Any]:
+    """Backup requests: how many, the rate by the requesting unit's agency, what was asked, and why."""
+    requests = BackupRequest.objects.filter(call__in=calls.values("pk"))
+    by_requester = {
+        r["unit__agency_id"]: r
+        for r in requests.values("unit__agency_id").annotate(
+            requests=Count("id"), calls_with_request=Count("call_id", distinct=True)
+        )
+    }
+    worked = dict(
+        Assignment.objects.filter(call__in=calls.values("pk"))
+        .values("unit__agency_id")
+        .annotate(n=Count("call_id", distinct=True))
+        .values_list("unit__agency_id", "n")
+    )
+    by_agency = []
+    for agency in sorted(set(worked) | set(by_requester)):
+        asked = by_requester.get(agency, {})
+        with_request = asked.get("calls_with_request", 0)
+        by_agency.append(
+            {
+                "agency": agency,
+                "calls_worked": worked.get(agency, 0),
+                "requests": asked.get("requests", 0),
+                "calls_with_request": with_request,
+                "rate": _share(with_request, worked.get(agency, 0)),
+            }
+        )
+    reasons = (
+        requests.annotate(text=Lower(Trim("reason")))
+        .values("text", "agency")
+        .annotate(requests=Count("id"))
+        .order_by("-requests", "text", "agency")[:REASONS_LIMIT]
+    )
+    asked_for = dict(requests.values("agency").annotate(n=Count("id")).values_list("agency", "n"))
+    return {
+        "requests": sum(asked_for.values()),
+        "asked_for": asked_for,
+        "by_requesting_agency": by_agency,
+        "reasons": [{"reason": r["text"], "agency": r["agency"], "requests": r["requests"]} for r in reasons],
+    }
+
+
+def kpis_dispositions(*, calls: QuerySet[Call]) -> list[dict[str, Any]]:
+    """Closed calls by disposition code, most frequent first, with the lead agency."""
+    descriptions = Disposition.objects.filter(code=OuterRef("disposition"))
+    rows = (
+        calls.filter(status=Call.Status.CLOSED)
+        .values("disposition", "lead")
+        .annotate(
+            calls=Count("id"),
+            description=Subquery(descriptions.values("description")[:1]),
+            acs_outcome=Subquery(descriptions.values("acs_outcome")[:1]),
+        )
+        .order_by("-calls", "disposition", "lead")
+    )
+    return [
+        {
+            "code": r["disposition"],
+            "description": r["description"] or "",
+            "acs_outcome": bool(r["acs_outcome"]),
+            "lead": r["lead"],
+            "calls": r["calls"],
+        }
+        for r in rows
+    ]
+
+
+def kpis_destinations(*, calls: QuerySet[Call]) -> list[dict[str, Any]]:
+    """Where ACS teams took people (the destination recorded with an ACS outcome), most first."""
+    rows = (
+        calls.filter(destination__isnull=False)
+        .values("destination__name", "destination__kind")
+        .annotate(calls=Count("id"))
+        .order_by("-calls", "destination__name")
+    )
+    return [
+        {"name": r["destination__name"], "kind": r["destination__kind"], "calls": r["calls"]} for r in rows
+    ]
+
+
+# --- units: utilisation and coverage ------------------------------------------------------------
+
+
+def kpis_utilisation(
+    *, since: dt.datetime, until: dt.datetime, zone: str | None, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Per unit: seconds committed to calls within the period and that share of the period."""
+    asg_t, unit_t, call_t = Assignment._meta.db_table, Unit._meta.db_table, Call._meta.db_table
+    end = min(until, now)
+    if end <= since:
+        return []
+    greatest, least = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
+    committed = _seconds_sql(f"{least}(COALESCE(a.cleared_at, %s), %s)", f"{greatest}(a.assigned_at, %s)")
+    zone_sql = ""
+    params: list[Any] = [_dt_param(now), _dt_param(end), _dt_param(since), _dt_param(end), _dt_param(since)]
+    if zone:
+        zone_sql = (
+            f" AND a.call_id IN (SELECT c.id FROM {call_t} c JOIN {Zone._meta.db_table} z"
+            " ON z.id = c.zone_id WHERE z.name = %s)"
+        )
+        params.append(zone)
+    sql = f"""
+        SELECT u.call_sign, u.agency_id, SUM({committed}) AS busy, COUNT(*) AS assignments
+        FROM {asg_t} a JOIN {unit_t} u ON u.id = a.unit_id
+        WHERE a.assigned_at < %s AND (a.cleared_at IS NULL OR a.cleared_at > %s){zone_sql}
+        GROUP BY u.call_sign, u.agency_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    period = (end.astimezone(dt.UTC) - since.astimezone(dt.UTC)).total_seconds()  # real seconds across DST
+    busy = {sign: (agency, float(b or 0), n) for sign, agency, b, n in found}
+    rows = []
+    for sign, agency in Unit.objects.order_by("agency_id", "call_sign").values_list("call_sign", "agency_id"):
+        _, seconds, n = busy.get(sign, (agency, 0.0, 0))
+        rows.append(
+            {
+                "unit": sign,
+                "agency": agency,
+                "assignments": n,
+                "committed_s": round(seconds, 1),
+                "utilisation": round(seconds / period, 4),
+            }
+        )
+    return rows
+
+
+def _running(initial: int, plus: dict, minus: dict, hours: list[dt.datetime]) -> list[int]:
+    """The level at the start of each hour: the initial level plus what came and went before it."""
+    level, out = initial, []
+    for hour in hours:
+        out.append(level)
+        level += plus.get(hour, 0) - minus.get(hour, 0)
+    return out
+
+
+def _hour_sql(column: str) -> str:
+    """The UTC hour a timestamp column falls in (date_trunc on PostgreSQL: cheaper than epoch maths)."""
+    if connection.vendor == "postgresql":
+        return f"date_trunc('hour', {column})"
+    return f"strftime('%%Y-%%m-%%d %%H:00:00', {column})"
+
+
+def _hour_value(value: Any) -> dt.datetime:
+    """An hour read back from _hour_sql as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _calls_waiting_counts(
+    start: dt.datetime, end: dt.datetime, zone: str | None
+) -> tuple[int, dict[dt.datetime, int], dict[dt.datetime, int]]:
+    """Calls waiting at `start`, and per UTC hour the calls that joined and left the queue. A call
+    waits from received until its first unit is assigned or it ends (closed, cancelled, duplicate)."""
+    call_t, asg_t = Call._meta.db_table, Assignment._meta.db_table
+    zone_sql = f" AND c.zone_id IN (SELECT id FROM {Zone._meta.db_table} WHERE name = %s)" if zone else ""
+    s, e = _dt_param(start), _dt_param(end)
+    sql = f"""
+        WITH cand AS (
+            SELECT c.id, c.received_at, c.closed_at FROM {call_t} c
+            WHERE c.received_at < %s AND (c.closed_at IS NULL OR c.closed_at >= %s){zone_sql}
+        ),
+        fa AS (
+            SELECT a.call_id, MIN(a.assigned_at) AS first_at
+            FROM {asg_t} a JOIN cand ON cand.id = a.call_id GROUP BY a.call_id
+        ),
+        q AS (
+            SELECT cand.received_at AS came, COALESCE(fa.first_at, cand.closed_at) AS went
+            FROM cand LEFT JOIN fa ON fa.call_id = cand.id
+        )
+        SELECT 'start', NULL, COUNT(*) FROM q WHERE came < %s AND (went IS NULL OR went >= %s)
+        UNION ALL
+        SELECT 'came', {_hour_sql("came")}, COUNT(*) FROM q WHERE came >= %s GROUP BY {_hour_sql("came")}
+        UNION ALL
+        SELECT 'went', {_hour_sql("went")}, COUNT(*) FROM q WHERE went >= %s AND went < %s
+        GROUP BY {_hour_sql("went")}
+    """
+    params = [e, s] + ([zone] if zone else []) + [s, s, s, s, e]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    at_start = 0
+    came: dict[dt.datetime, int] = {}
+    went: dict[dt.datetime, int] = {}
+    for what, hour, n in found:
+        if what == "start":
+            at_start = n
+        else:
+            (came if what == "came" else went)[_hour_value(hour)] = n
+    return at_start, came, went
+
+
+def _unit_counts(
+    start: dt.datetime, end: dt.datetime
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, dt.datetime], int]]:
+    """By the unit's agency: how many times units went out of service ("out"), came back ("back"),
+    were assigned ("assigned") and cleared ("cleared") before `start`, and in each UTC hour of
+    [start, end). One scan of each source, grouped in SQL."""
+    event_t, asg_t, unit_t = Event._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
+    if connection.vendor == "postgresql":
+        # The same predicates as the partial indexes of calls.models.Event.
+        went_out = "(e.data -> 'after') = '\"OUT_OF_SERVICE\"'::jsonb"
+        came_back = "(e.data -> 'before') = '\"OUT_OF_SERVICE\"'::jsonb"
+    else:
+        went_out = "json_extract(e.data, '$.after') = 'OUT_OF_SERVICE'"
+        came_back = "json_extract(e.data, '$.before') = 'OUT_OF_SERVICE'"
+    sources = [
+        (
+            "out",
+            f"{event_t} e",
+            "e.created_at",
+            f"e.kind = 'unit.status_changed' AND {went_out}",
+            "e.unit_id",
+        ),
+        (
+            "back",
+            f"{event_t} e",
+            "e.created_at",
+            f"e.kind = 'unit.status_changed' AND {came_back}",
+            "e.unit_id",
+        ),
+        ("assigned", f"{asg_t} a", "a.assigned_at", "1 = 1", "a.unit_id"),
+        ("cleared", f"{asg_t} a", "a.cleared_at", "a.cleared_at IS NOT NULL", "a.unit_id"),
+    ]
+    parts, params = [], []
+    s, e = _dt_param(start), _dt_param(end)
+    for what, table, column, where, unit in sources:
+        parts.append(
+            f"SELECT '{what}', u.agency_id, NULL, COUNT(*) FROM {table} JOIN {unit_t} u ON u.id = {unit}"
+            f" WHERE {where} AND {column} < %s GROUP BY u.agency_id"
+        )
+        parts.append(
+            f"SELECT '{what}', u.agency_id, {_hour_sql(column)}, COUNT(*) FROM {table} JOIN {unit_t} u ON u.id = {unit}"
+            f" WHERE {where} AND {column} >= %s AND {column} < %s GROUP BY u.agency_id, {_hour_sql(column)}"
+        )
+        params += [s, s, e]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    levels: dict[tuple[str, str], int] = {}
+    changes: dict[tuple[str, str, dt.datetime], int] = {}
+    for what, agency, hour, n in found:
+        if hour is None:
+            levels[(what, agency)] = n
+        else:
+            changes[(what, agency, _hour_value(hour))] = n
+    return levels, changes
+
+
+def kpis_coverage(
+    *, since: dt.datetime, until: dt.datetime, zone: str | None, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """At the start of each hour of the period (up to now): calls waiting, units on duty, units busy."""
+    tz = ZoneInfo(settings.CITY_TIME_ZONE)
+    start = since.astimezone(dt.UTC)
+    end = min(until, now).astimezone(dt.UTC)
+    hours: list[dt.datetime] = []
+    hour = start
+    while hour < end:
+        hours.append(hour)
+        hour += dt.timedelta(hours=1)
+    if not hours:
+        return []
+    waiting_at_start, arrived, left = _calls_waiting_counts(start, end, zone)
+    series: dict[str, list[int]] = {"calls_waiting": _running(waiting_at_start, arrived, left, hours)}
+    levels, changes = _unit_counts(start, end)
+    totals = dict(Unit.objects.values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n"))
+    for label, agencies in (("", None), ("acs_", {ACS})):
+
+        def pick(what: str, agencies=agencies) -> tuple[int, dict[dt.datetime, int]]:
+            at_start = sum(
+                n for (w, agency), n in levels.items() if w == what and (not agencies or agency in agencies)
+            )
+            per_hour: dict[dt.datetime, int] = {}
+            for (w, agency, hour), n in changes.items():
+                if w == what and (not agencies or agency in agencies):
+                    per_hour[hour] = per_hour.get(hour, 0) + n
+            return at_start, per_hour
+
+        total = sum(n for agency, n in totals.items() if not agencies or agency in agencies)
+        out_start, went_out = pick("out")
+        back_start, came_back = pick("back")
+        out = _running(out_start - back_start, went_out, came_back, hours)
+        series[f"{label}units_on_duty"] = [total - o for o in out]
+        busy_start, assigned = pick("assigned")
+        cleared_start, cleared = pick("cleared")
+        series[f"{label}units_busy"] = _running(busy_start - cleared_start, assigned, cleared, hours)
+    return [
+        {"hour": h.astimezone(tz).isoformat(), **{key: values[i] for key, values in series.items()}}
+        for i, h in enumerate(hours)
+    ]
+
+
+@contextlib.contextmanager
+def kpis_session() -> Iterator[None]:
+    """One read transaction for all the KPIs (one snapshot of the log); on PostgreSQL with room to
+    sort and hash a year of durations in memory instead of spilling to disk (SET LOCAL: this
+    transaction only, the connection's other work keeps the server's default)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{KPI_WORK_MEM}'")
+        yield
+
+
+# --- all of them ------------------------------------------------------------------------------------
+
+
+def kpis_compute(
+    *,
+    start: dt.date,
+    end: dt.date,
+    zone: str | None = None,
+    now: dt.datetime | None = None,
+    missed_limit: int | None = MISSED_LIST_LIMIT,
+) -> dict[str, Any]:
+    """Every KPI of the module docstring for calls received in [start, end) (city clock), in `zone`.
+
+    Raises ValidationFailed for a bad range or an unknown zone.
+    """
+    since, until = kpis_period(start=start, end=end)
+    zone = _zone_check(zone)
+    now = now or timezone.now()
+    calls = _calls(since, until, zone)
+    with kpis_session():
+        return _kpis_all(start, end, since, until, zone, now, calls, missed_limit)
+
+
+def _kpis_all(start, end, since, until, zone, now, calls, missed_limit) -> dict[str, Any]:
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "zone": zone,
+        "time_zone": settings.CITY_TIME_ZONE,
+        "volume": kpis_volume(calls=calls),
+        "acs": kpis_acs(since=since, until=until, zone=zone, missed_limit=missed_limit),
+        "step_times": kpis_step_times(since=since, until=until, zone=zone),
+        "backups": kpis_backups(calls=calls),
+        "dispositions": kpis_dispositions(calls=calls),
+        "destinations": kpis_destinations(calls=calls),
+        "utilisation": kpis_utilisation(since=since, until=until, zone=zone, now=now),
+        "coverage": kpis_coverage(since=since, until=until, zone=zone, now=now),
+    }
+
+
+def kpis_csv_rows(kpis: dict[str, Any]) -> list[list[Any]]:
+    """The KPIs as CSV rows: section, key columns, value; one table a spreadsheet can filter."""
+    rows: list[list[Any]] = [["section", "key", "subkey", "detail", "value"]]
+    period = f"{kpis['from']}..{kpis['to']}" + (f" zone {kpis['zone']}" if kpis["zone"] else "")
+    rows.append(["period", "range", kpis["time_zone"], period, ""])
+    volume = kpis["volume"]
+    rows.append(["volume", "total", "", "", volume["total"]])
+    rows += [["volume_by_day", r["date"], "", "", r["calls"]] for r in volume["by_day"]]
+    rows += [["volume_by_hour", f"{r['hour']:02d}", "", "", r["calls"]] for r in volume["by_hour"]]
+    rows += [["volume_by_family", r["lead"], r["mode"], "", r["calls"]] for r in volume["by_family"]]
+    acs = kpis["acs"]
+    for key in ("eligible", "served", "led", "share_served", "share_led", "missed"):
+        rows.append(["acs", key, "", "", acs[key]])
+    rows += [
+        ["acs_missed_by_reason", r["reason"], "", r["label"], r["calls"]] for r in acs["missed_by_reason"]
+    ]
+    rows += [["acs_missed_by_guard", r["signal"], "", "", r["calls"]] for r in acs["missed_by_guard"]]
+    rows += [
+        ["acs_missed_call", c["number"], c["reason"], c["detail"], c["received_at"]]
+        for c in acs["missed_calls"]
+    ]
+    kick = acs["kickbacks"]
+    rows += [["kickbacks", "calls", "", "", kick["calls"]], ["kickbacks", "rate", "", "", kick["rate"]]]
+    rows += [
+        ["kickback_call", c["number"], c["disposition"], c["detail"], c["received_at"]] for c in kick["list"]
+    ]
+    for r in kpis["step_times"]:
+        key = f"{r['step']} P{r['priority'] or 'all'} {r['agency'] or 'all'}"
+        rows.append(["step_time_median_s", key, "", f"n={r['count']}", r["median_s"]])
+        rows.append(["step_time_p90_s", key, "", f"n={r['count']}", r["p90_s"]])
+    backups = kpis["backups"]
+    rows.append(["backups", "requests", "", "", backups["requests"]])
+    rows += [["backup_rate", r["agency"], "", f"{r['calls_with_request']}/{r['calls_worked']}", r["rate"]]
+             for r in backups["by_requesting_agency"]]  # fmt: skip
+    rows += [["backup_reason", r["reason"], r["agency"], "", r["requests"]] for r in backups["reasons"]]
+    rows += [
+        ["disposition", r["code"], r["lead"], r["description"], r["calls"]] for r in kpis["dispositions"]
+    ]
+    rows += [["destination", r["name"], r["kind"], "", r["calls"]] for r in kpis.get("destinations", [])]
+    rows += [["utilisation", r["unit"], r["agency"], f"{r['committed_s']} s", r["utilisation"]]
+             for r in kpis["utilisation"]]  # fmt: skip
+    for r in kpis["coverage"]:
+        rows.append(["coverage", r["hour"], "calls_waiting", "", r["calls_waiting"]])
+        rows.append(
+            ["coverage", r["hour"], "units_on_duty", f"ACS {r['acs_units_on_duty']}", r["units_on_duty"]]
+        )
+        rows.append(["coverage", r["hour"], "units_busy", f"ACS {r['acs_units_busy']}", r["units_busy"]])
+    return rows
+
+
+def zones_for_kpis() -> list[str]:
+    """The service zone names a KPI range may be narrowed to."""
+    return list(Zone.objects.filter(kind=Zone.Kind.SERVICE).order_by("name").values_list("name", flat=True))
+
+
+__all__ = [
+    "MISSED_REASONS",
+    "STEPS",
+    "kpis_acs",
+    "kpis_backups",
+    "kpis_compute",
+    "kpis_coverage",
+    "kpis_csv_rows",
+    "kpis_destinations",
+    "kpis_dispositions",
+    "kpis_period",
+    "kpis_step_times",
+    "kpis_utilisation",
+    "kpis_volume",
+    "zones_for_kpis",
+]
