@@ -38,12 +38,15 @@ def test_it_lists_only_the_screens_of_the_role_and_marks_the_current_one(client_
     html = client_as(dana).get("/calls/board/").content.decode()
     config = json.loads(html.split('id="page-config" type="application/json">')[1].split("</script>")[0])
 
-    assert [item["screen"] for item in config["navigation"]] == ["intake", "board"]
+    assert [item["screen"] for item in config["navigation"]] == ["intake", "board", "kpis", "history"]
     assert '<a href="/calls/board/" aria-current="page">Dispatch board</a>' in html
     assert [item["screen"] for item in page_config(_request(ada))["navigation"]] == [
         "intake",
         "board",
         "supervisor",
+        "kpis",
+        "history",
+        "audit",
         "rules",
         "thresholds",
         "locked",

@@ -65,7 +65,7 @@ def test_it_hands_every_page_the_idle_limit_and_the_city_time_zone(client_as, da
     config = json.loads(html.split('id="page-config" type="application/json">')[1].split("</script>")[0])
     # The page config also carries labels, status groups and navigation (acs_dispatch/page_config.py,
     # tests/acs_dispatch/test_page_config.py); the idle lock and the clock read these.
-    lock_keys = ("time_zone", "idle_seconds", "session_url", "login_url", "username")
+    lock_keys = ("time_zone", "idle_seconds", "session_url", "login_url", "username", "mfa")
     assert {key: config[key] for key in lock_keys} == {
         "time_zone": "America/Los_Angeles",
         "idle_seconds": 90,
