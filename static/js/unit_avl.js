@@ -1,3 +1,4 @@
+import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this script runs, whatever the tag order
 // Hook of issue 13 on the unit dashboard (static/js/unit.js): the tablet's AVL, with consent.
 import { avlAttach } from "./avl.js";
 

@@ -22,7 +22,7 @@ function errorText(result) {
   return result && result.error ? apiErrorText(result.error) : (result && result.data && result.data.detail) || `Request failed (HTTP ${result ? result.status : "?"})`;
 }
 
-window.ACSLive = Object.freeze({
+export const legacyHelpers = Object.freeze({
   esc,
   api: legacyApi,
   errorText,
