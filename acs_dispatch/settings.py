@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "acs_dispatch.context_processors.site",
+                "acs_dispatch.page_config.page_config_context",
             ],
         },
     },

@@ -1,3 +1,4 @@
+import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this script runs, whatever the tag order
 /* The audit trail (issue 14): GET /api/v1/audit filtered by user, kind, call, unit and dates;
  * who did what and when, newest first; the same filters export as CSV. */
 (function () {

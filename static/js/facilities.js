@@ -1,3 +1,4 @@
+import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this script runs, whatever the tag order
 /* Facilities and their beds (issue 14) on the ACS unit dashboard and the supervisor's board and map.
  * Reads GET /api/v1/facilities, follows facility.beds_updated pushes (live:event) and re-reads every
  * two minutes; a supervisor saves beds free with POST /api/v1/facilities/{id}/beds. Beds are shown

@@ -3,14 +3,10 @@
 // combobox), each with its kind in words and its zone. A map point is described by reverse
 // geocoding; a call whose address found nothing is placed by a map pick.
 
+import { h, replace } from "./lib/dom.js";
+
 const KIND_LABELS = { address: "Address", intersection: "Corner", place: "Place" };
 const DEBOUNCE_MS = 120;
-
-function esc(text) {
-  const div = document.createElement("div");
-  div.textContent = text == null ? "" : String(text);
-  return div.innerHTML;
-}
 
 function zoneText(c) {
   return c.zone ? `zone ${c.zone}` : "outside the service area";
@@ -40,11 +36,18 @@ export function geocodeAttach({ input, list, status, url, onPick, onUnpick }) {
   input.setAttribute("aria-controls", list.id);
 
   function render() {
-    list.innerHTML = results
-      .map((c, i) => `<li role="option" id="${list.id}-opt-${i}" data-i="${i}" aria-selected="${i === active}"`
-        + ` class="${i === active ? "active" : ""}"><span class="geo-kind">${esc(KIND_LABELS[c.kind] || c.kind)}</span> `
-        + `${esc(c.label)} <span class="geo-zone">· ${esc(zoneText(c))}</span></li>`)
-      .join("");
+    replace(
+      list,
+      results.map((c, i) =>
+        h(
+          "li",
+          { role: "option", id: `${list.id}-opt-${i}`, dataset: { i: String(i) }, "aria-selected": String(i === active), class: i === active ? "active" : "" },
+          h("span", { class: "geo-kind" }, KIND_LABELS[c.kind] || c.kind),
+          ` ${c.label} `,
+          h("span", { class: "geo-zone" }, `· ${zoneText(c)}`)
+        )
+      )
+    );
     const open = results.length > 0;
     list.hidden = !open;
     input.setAttribute("aria-expanded", String(open));

@@ -1,3 +1,4 @@
+import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this script runs, whatever the tag order
 /* Call history (issue 14): the search form drives GET /api/v1/calls/search; each call links to its
  * printable record (/calls/{id}/timeline/). The query stays in the address bar. */
 (function () {

@@ -1,19 +1,20 @@
 // Call intake: type-ahead over call types, optional map pick, POST /api/v1/calls, then the
 // triage decision and the location/caller history shown in place. Keyboard-first: every action
 // has a key (listed on screen) and no step needs the mouse.
-
+import { ApiError, api, csrfToken } from "./lib/api.js";
+import { agencyLabel } from "./lib/config.js";
+import { $, agencyBadge, clone, h, joined, replace, setText, show, slot } from "./lib/dom.js";
+import { dateTime } from "./lib/format.js";
 import { callLocate, geocodeAttach, geocodeReverse, zoneDescribe } from "./geocode.js";
 import { streetsLayerAttach } from "./streets.js";
 
+const leaflet = window.L; // static/vendor/leaflet/leaflet.js, loaded before this module
 const form = document.getElementById("intake-form");
 const apiUrl = form.dataset.api;
 const previewUrl = form.dataset.preview;
 const historyUrl = form.dataset.history;
-const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const callTypes = JSON.parse(document.getElementById("call-types-data").textContent);
 const zones = JSON.parse(document.getElementById("zones-data").textContent);
-
-const $ = (id) => document.getElementById(id);
 
 // The co-response modes of triage/engine.py (MODES), in the words a call-taker reads.
 const MODE_LABELS = {
@@ -31,13 +32,6 @@ const MODE_LABELS = {
 const FIELDS = ["call_type", "narrative", "address", "lat", "lon", "caller_name", "caller_phone",
   "caller_language", "interpreter_needed", "weapons", "violence", "medical", "caller_is_subject"];
 const SCREENING = ["weapons", "violence", "medical", "caller_is_subject"];
-const AGENCY = { POLICE: "Police", FIRE_EMS: "Fire / EMS", ACS: "ACS (Community Safety)" };
-
-function esc(text) {
-  const div = document.createElement("div");
-  div.textContent = text == null ? "" : String(text);
-  return div.innerHTML;
-}
 
 // --- call type combobox -------------------------------------------------------------------------
 
@@ -56,10 +50,9 @@ function typeSearch(q) {
 }
 
 function listRender() {
-  typeList.innerHTML = matches
-    .map((t, i) => `<li role="option" id="ct-opt-${i}" data-code="${esc(t.code)}" aria-selected="${i === active}"`
-      + ` class="${i === active ? "active" : ""}"><b>${esc(t.code)}</b> ${esc(t.name)}</li>`)
-    .join("");
+  replace(typeList, matches.map((t, i) => h("li", {
+    role: "option", id: `ct-opt-${i}`, "data-code": t.code, "aria-selected": String(i === active), class: i === active ? "active" : "",
+  }, h("b", {}, t.code), ` ${t.name}`)));
   const open = matches.length > 0;
   typeList.hidden = !open;
   typeInput.setAttribute("aria-expanded", String(open));
@@ -134,12 +127,12 @@ typeList.addEventListener("mousedown", (e) => {
 
 let map = null;
 let marker = null;
-if (window.L && $("intake-map")) {
+if (leaflet && $("intake-map")) {
   // zoomSnap below 1: with whole zoom levels the city fits at a size too small to pick a point.
-  map = L.map("intake-map", { keyboard: false, zoomControl: false, attributionControl: false, zoomSnap: 0.25 });
+  map = leaflet.map("intake-map", { keyboard: false, zoomControl: false, attributionControl: false, zoomSnap: 0.25 });
   map.getContainer().removeAttribute("tabindex");
   // Not interactive: no focusable SVG paths in the tab order; a click goes to the map itself.
-  const layer = L.geoJSON(zones, {
+  const layer = leaflet.geoJSON(zones, {
     style: { color: "#6cb6ff", weight: 1, fillOpacity: 0.08 },
     interactive: false,
   }).addTo(map);
@@ -160,7 +153,7 @@ function markerMove() {
   const lat = parseFloat($("lat").value);
   const lon = parseFloat($("lon").value);
   if (Number.isNaN(lat) || Number.isNaN(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return;
-  if (!marker) marker = L.circleMarker([lat, lon], { radius: 7, color: "#ffd866", weight: 3 }).addTo(map);
+  if (!marker) marker = leaflet.circleMarker([lat, lon], { radius: 7, color: "#ffd866", weight: 3 }).addTo(map);
   else marker.setLatLng([lat, lon]);
 }
 $("lat").addEventListener("change", markerMove);
@@ -186,7 +179,7 @@ const geo = geocodeAttach({
 
 async function mapPicked(lat, lon) {
   if (savedCall && savedCall.location_unverified) {
-    const placed = await callLocate(`${apiUrl}/${savedCall.id}/location`, csrf, lat, lon);
+    const placed = await callLocate(`${apiUrl}/${savedCall.id}/location`, csrfToken(), lat, lon);
     if (placed) {
       savedCall = { ...savedCall, ...placed };
       geo.say(`Call ${placed.number} placed on the map: ${zoneDescribe(placed)}.`);
@@ -234,33 +227,35 @@ async function historyLoad(url) {
     if (![...params.keys()].length) return;
     url = `${historyUrl}?${params}`;
   }
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  if (!response.ok) return;
-  const history = await response.json();
+  let history;
+  try {
+    history = await api(url);
+  } catch (err) {
+    return;
+  }
   if (seq === historySeq) historyRender(history);
 }
 
 const MATCH = { address: "same address", nearby: "within 100 m", phone: "same phone" };
 
-function historyRender(h) {
+function historyRender(hist) {
   const parts = [];
-  if (h.caution_flags.length) {
-    parts.push('<h3 class="caution-title">Caution</h3><ul class="cautions">'
-      + h.caution_flags.map((f) => `<li><span class="tag tag-warn">CAUTION</span> ${esc(f.text)}`
-        + `${f.address ? ` <span class="muted">(${esc(f.address)})</span>` : ""}</li>`).join("")
-      + "</ul>");
+  if (hist.caution_flags.length) {
+    parts.push(h("h3", { class: "caution-title" }, "Caution"), h("ul", { class: "cautions" }, hist.caution_flags.map((f) =>
+      h("li", {}, h("span", { class: "tag tag-warn" }, "CAUTION"), ` ${f.text}`, f.address ? [" ", h("span", { class: "muted" }, `(${f.address})`)] : null))));
   }
-  if (h.calls.length) {
-    parts.push(`<p>${h.calls.length} earlier call${h.calls.length === 1 ? "" : "s"} in the last 90 days:</p>`
-      + '<table class="history-table"><thead><tr><th scope="col">When</th><th scope="col">Call</th>'
-      + '<th scope="col">Type</th><th scope="col">Disposition</th><th scope="col">Match</th></tr></thead><tbody>'
-      + h.calls.map((c) => `<tr><td>${esc(new Date(c.received_at).toLocaleString("en-US", { timeZone: "America/Denver", hour12: false }))}</td><td>${esc(c.number)}</td>`
-        + `<td>${c.call_type ? esc(`${c.call_type.code} ${c.call_type.name}`) : "—"}</td>`
-        + `<td>${c.disposition ? esc(`${c.disposition} ${c.disposition_description}`) : esc(c.status)}</td>`
-        + `<td>${esc(c.matched.map((m) => MATCH[m] || m).join(", "))}</td></tr>`).join("")
-      + "</tbody></table>");
+  if (hist.calls.length) {
+    const n = hist.calls.length;
+    parts.push(h("p", {}, `${n} earlier call${n === 1 ? "" : "s"} in the last 90 days:`), h("table", { class: "history-table" },
+      h("thead", {}, h("tr", {}, ["When", "Call", "Type", "Disposition", "Match"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, hist.calls.map((c) => h("tr", {},
+        h("td", {}, dateTime(c.received_at)), // on the city's clock, whatever the workstation's zone
+        h("td", {}, c.number),
+        h("td", {}, c.call_type ? `${c.call_type.code} ${c.call_type.name}` : "—"),
+        h("td", {}, c.disposition ? `${c.disposition} ${c.disposition_description}` : c.status),
+        h("td", {}, c.matched.map((m) => MATCH[m] || m).join(", ")))))));
   }
-  $("history-body").innerHTML = parts.length ? parts.join("") : '<p class="muted">No earlier calls, no cautions.</p>';
+  replace($("history-body"), parts.length ? parts : h("p", { class: "muted" }, "No earlier calls, no cautions."));
 }
 
 ["address", "caller_phone", "lat", "lon"].forEach((id) => $(id).addEventListener("change", historySoon));
@@ -319,27 +314,29 @@ function payload() {
 
 function resultRender(call) {
   const t = call.triage;
-  const agencies = t.agencies.map((a) => `<span class="badge ag-${esc(a)}">${esc(AGENCY[a] || a)}</span>`).join(" ");
-  $("result-body").innerHTML = `
-    <p class="result-head"><strong id="result-number">Call ${esc(call.number)}</strong> saved ·
-      status <span id="result-status">${esc(call.status)}</span> ·
-      zone ${call.zone ? esc(call.zone) : call.location_unverified ? '<span class="tag tag-warn">no point yet</span>'
-        : '<span class="tag tag-warn">outside the service area</span>'}</p>
-    <dl class="decision">
-      <dt>Send</dt><dd id="result-agencies">${agencies}</dd>
-      <dt>Lead</dt><dd id="result-lead">${esc(AGENCY[t.lead] || t.lead)}</dd>
-      <dt>Priority</dt><dd><span class="badge p${esc(t.priority)}" id="result-priority">P${esc(t.priority)}</span>
-        ${t.priority === 1 ? "(most urgent)" : ""}</dd>
-      ${t.mode ? `<dt>Mode</dt><dd>${esc(MODE_LABELS[t.mode] || t.mode.replace(/_/g, " ").toLowerCase())}</dd>` : ""}
-      <dt>Rule</dt><dd>${esc(t.rule || "—")} <span class="muted">(rule set v${esc(t.ruleset_version ?? "—")})</span></dd>
-    </dl>
-    <h3>Why</h3>
-    <ul class="reasons" id="result-reasons">${t.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
-    ${t.recognised === false ? '<p class="tag tag-warn" id="result-unrecognised">Not recognised: police by default</p>' : ""}
-    ${t.guards && t.guards.length ? `<p>Safety guards: ${esc(t.guards.join(", "))}</p>` : ""}
-    ${call.location_unverified ? '<p class="notice notice-warn" id="result-unverified"><strong>Location not verified:</strong> '
-      + "the address matched nothing. Click the map, or type its latitude and longitude, to place the call.</p>" : ""}
-    <p class="muted">Press <kbd>Alt</kbd>+<kbd>C</kbd> for a new call.</p>`;
+  const card = clone("tpl-intake-result");
+  setText(card, "number", `Call ${call.number}`);
+  setText(card, "status", call.status);
+  setText(card, "zone", call.zone || "");
+  show(card, "no-zone", !call.zone && !call.location_unverified);
+  show(card, "no-point", !call.zone && !!call.location_unverified); // issue 13: the address matched nothing
+  show(card, "unverified", !!call.location_unverified);
+  replace(slot(card, "agencies"), joined(t.agencies.map(agencyBadge)));
+  setText(card, "lead", agencyLabel(t.lead));
+  slot(card, "priority").classList.add(`p${t.priority}`);
+  setText(card, "priority", `P${t.priority}`);
+  setText(card, "urgent", t.priority === 1 ? "(most urgent)" : "");
+  show(card, "mode-term", !!t.mode);
+  show(card, "mode", !!t.mode);
+  setText(card, "mode", t.mode ? MODE_LABELS[t.mode] || t.mode.replace(/_/g, " ").toLowerCase() : "");
+  setText(card, "rule", t.rule || "—");
+  setText(card, "ruleset", `(rule set v${t.ruleset_version ?? "—"})`);
+  replace(slot(card, "reasons"), t.reasons.map((r) => h("li", {}, r)));
+  show(card, "unrecognised", t.recognised === false);
+  const guards = t.guards && t.guards.length ? `Safety guards: ${t.guards.join(", ")}` : "";
+  show(card, "guards", !!guards);
+  setText(card, "guards", guards);
+  replace($("result-body"), card);
   $("result").hidden = false;
   $("result-title").focus();
 }
@@ -353,16 +350,9 @@ let confirmedAsIs = null;
 async function recognised(data) {
   if (confirmedAsIs === JSON.stringify(data)) return true;
   try {
-    const response = await fetch(previewUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ call_type: data.call_type, narrative: data.narrative, weapons: data.weapons,
-        violence: data.violence, medical: data.medical, caller_is_subject: data.caller_is_subject }),
-    });
-    if (response.status !== 200) return true;
-    const decision = await response.json();
-    if (decision.recognised !== false) return true;
+    const decision = await api(previewUrl, { method: "POST", body: { call_type: data.call_type, narrative: data.narrative,
+      weapons: data.weapons, violence: data.violence, medical: data.medical, caller_is_subject: data.caller_is_subject } });
+    if (!decision || decision.recognised !== false) return true;
   } catch (err) {
     return true;
   }
@@ -370,6 +360,10 @@ async function recognised(data) {
   $("unrecognised").hidden = false;
   return false;
 }
+
+// Idempotency-Key of POST /api/v1/calls: one per call, kept across retries of that call (a retry
+// after a lost answer gets the same call back, 200), a new one once a call is saved.
+let idempotencyKey = crypto.randomUUID();
 
 let sending = false;
 async function submit() {
@@ -381,26 +375,25 @@ async function submit() {
     const data = payload();
     if (!(data.call_type || data.narrative.trim()) || !(await recognised(data))) return;
     $("unrecognised").hidden = true;
-    const response = await fetch(apiUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(data),
-    });
-    const body = await response.json().catch(() => ({}));
-    if (response.status === 201) {
-      savedCall = body;
-      resultRender(body);
-      clearTimeout(historyTimer);
-      historyLoad(`${apiUrl}/${body.id}/history`);
-    } else if (response.status === 400) {
-      errorsShow(body.errors || body, body.errors ? body.detail : "");
-    } else {
-      errorsShow({}, body.detail || `The call was not saved (HTTP ${response.status}). Try again.`);
-      $("form-error").focus();
+    let body;
+    try {
+      body = await api(apiUrl, { method: "POST", body: data, headers: { "Idempotency-Key": idempotencyKey } });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 0) {
+        errorsShow({}, "The call was not saved: the server did not answer. Try again.");
+      } else if (err.status === 400) {
+        errorsShow(err.fields, err.body.errors ? err.detail : "");
+      } else {
+        errorsShow({}, err.detail || `The call was not saved (HTTP ${err.status}). Try again.`);
+        $("form-error").focus();
+      }
+      return;
     }
-  } catch (err) {
-    errorsShow({}, "The call was not saved: the server did not answer. Try again.");
+    idempotencyKey = crypto.randomUUID(); // saved: the next call is another call
+    savedCall = body;
+    resultRender(body);
+    clearTimeout(historyTimer);
+    historyLoad(`${apiUrl}/${body.id}/history`);
   } finally {
     sending = false;
     $("intake-submit").disabled = false;
@@ -430,7 +423,7 @@ function newCall() {
   $("result").hidden = true;
   savedCall = null;
   geo.reset();
-  $("history-body").innerHTML = '<p class="muted">Type an address, a point or a phone number.</p>';
+  replace($("history-body"), h("p", { class: "muted" }, "Type an address, a point or a phone number."));
   if (marker) { marker.remove(); marker = null; }
   typeInput.focus();
 }

@@ -1,3 +1,4 @@
+import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this script runs, whatever the tag order
 /* The KPI page (issue 14): reads GET /api/v1/kpis for the chosen range and zone, fills the tables and
  * draws the charts with the vendored uPlot. Every chart has its numbers in a table too. */
 (function () {

@@ -1,14 +1,15 @@
 /* Rule editor: edit a draft's rules in place, autosave them (debounced) with optimistic locking,
    show validation errors next to the field at fault, run the test bench, the "try a call" box and
    the what-if replay (chunk by chunk, with progress). Talks only to /api/v1/rulesets/... */
-(function () {
-  "use strict";
+import { api as request } from "./lib/api.js";
+import { h } from "./lib/dom.js";
 
-  const root = document.getElementById("rule-editor");
-  if (!root) return;
+const editorRoot = document.getElementById("rule-editor");
+if (editorRoot) ruleEditor(editorRoot);
+
+function ruleEditor(root) {
   const data = JSON.parse(document.getElementById("editor-data").textContent);
   const api = root.dataset.api;
-  const csrf = root.dataset.csrf;
   const list = document.getElementById("rules");
   const statusEl = document.getElementById("save-status");
   const issueCount = document.getElementById("issue-count");
@@ -30,27 +31,15 @@
   const publishMsg = document.getElementById("publish-msg");
 
   // --- helpers --------------------------------------------------------------------------------------
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
-    return node;
-  }
+  const el = h; // lib/dom.js: attributes, `text`, on* listeners, children
+  // The API's answer as {status, ok, body, error}: the editor reads refusals' bodies (409 stale
+  // draft, 400 field problems). lib/api.js sends the CSRF token and reads the error shape.
   async function call(method, url, body) {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    let json = null;
-    try { json = await response.json(); } catch (e) { json = null; }
-    return { status: response.status, ok: response.ok, body: json };
+    try {
+      return { status: 200, ok: true, body: await request(url, { method, body }) };
+    } catch (err) {
+      return { status: err.status ?? 0, ok: false, body: err.body || null, error: err };
+    }
   }
   function lines(text) { return text.split("\n").map((s) => s.trim()).filter(Boolean); }
   function errSlot(id, field) { return el("div", { class: "field-error", id, "data-err": field, "aria-live": "polite" }); }
@@ -331,7 +320,7 @@
       return;
     }
     const body = r.body || {};
-    if (r.status === 409 && body.error === "draft_has_problems") {
+    if (r.status === 409 && r.error.code === "draft_has_problems") {
       showIssues(body.errors || []);
       statusEl.textContent = "Not saved: fix the problems marked below";
       publishRefused(`Not published: ${problemsText(body.problems || (body.errors || []).length)} to fix before publishing. The live version is unchanged.`);
@@ -512,4 +501,4 @@
   render();
   showIssues(data.issues || []);
   if (data.issues && data.issues.length) statusEl.textContent = `Saved (revision ${lockVersion}), with problems to fix`;
-})();
+}

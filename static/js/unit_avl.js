@@ -1,3 +1,4 @@
+import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this script runs, whatever the tag order
 // Hook of issue 13 on the unit dashboard (static/js/unit.js): the tablet's AVL, with consent.
 import { avlAttach } from "./avl.js";
 
@@ -8,6 +9,6 @@ if (screen && document.getElementById("avl-toggle")) {
     button: document.getElementById("avl-toggle"),
     status: document.getElementById("avl-status"),
     onDuty: () => (window.ACSUnitOnDuty ? window.ACSUnitOnDuty() : false),
-    api: window.ACSLive.api,
+    api: window.ACSLive.api, // the old {ok, status, data} contract (lib/legacy.js)
   });
 }
