@@ -16,7 +16,7 @@ from acs_dispatch.views import role_required
 from calls.api.calls import call_payload
 from calls.api.kpis import DEFAULT_DAYS, today_local
 from calls.models import Disposition
-from calls.selectors import call_get
+from calls.selectors import call_get, call_types_all
 from calls.selectors.history import call_timeline, event_kinds
 from calls.selectors.kpis import zones_for_kpis
 
@@ -56,8 +56,6 @@ def _local(iso: str | None) -> str:
 @role_required(*HISTORY_READERS)
 def history(request: HttpRequest) -> HttpResponse:
     """Search closed and open calls (static/js/history.js over GET /api/v1/calls/search)."""
-    from calls.selectors import call_types_all
-
     context = {
         "screen": "history",
         "history_config": {

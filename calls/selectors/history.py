@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from calls.models import OPEN_STATUSES, Call
+from calls.models import OPEN_STATUSES, Assignment, Call
 from calls.policies import may_read_clinical_notes
 from calls.selectors.kpis import kpis_period
 from live.models import Event
@@ -80,8 +80,6 @@ def calls_search(
 
 
 def _calls_worked_by(*, agency: str = "", call_sign: str = "") -> QuerySet:
-    from calls.models import Assignment
-
     assignments = Assignment.objects.all()
     if agency:
         assignments = assignments.filter(unit__agency_id=agency)
