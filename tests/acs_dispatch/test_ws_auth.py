@@ -111,3 +111,41 @@ async def test_another_device_keeps_its_socket_when_one_logs_out(dana, settings)
     await ws.disconnect()
 
     assert {b["type"] for b in beats} == {"heartbeat"}
+
+
+async def _connect(headers: list[tuple[bytes, bytes]]) -> tuple[WebsocketCommunicator, bool]:
+    from acs_dispatch.asgi import application
+
+    ws = WebsocketCommunicator(application, "/ws/dispatch/", headers=headers)
+    connected, _ = await ws.connect()
+    return ws, connected
+
+
+async def test_it_admits_a_token_client_that_sends_no_origin(dana):
+    # Another system (a CAD, a modem) is not a browser: no Origin, a token (DESIGN.md).
+    _, key = await database_sync_to_async(AuthToken.objects.create)(user=dana)
+
+    ws, connected = await _connect([(b"authorization", f"Token {key}".encode())])
+    frame = await ws.receive_json_from()
+    await ws.disconnect()
+
+    assert connected and frame["type"] == "snapshot"
+
+
+async def test_it_still_refuses_a_browser_from_another_origin(dana):
+    _, key = await database_sync_to_async(AuthToken.objects.create)(user=dana)
+
+    ws, connected = await _connect(
+        [(b"origin", b"http://evil.example"), (b"authorization", f"Token {key}".encode())]
+    )
+
+    assert not connected
+
+
+async def test_it_refuses_a_bad_token_without_origin(dana):
+    ws, connected = await _connect([(b"authorization", b"Token not-a-token")])
+    out = await ws.receive_output(timeout=3)
+
+    # Accepted first so the close code reaches the client, then closed: not logged in.
+    assert connected
+    assert (out["type"], out["code"]) == ("websocket.close", 4401)
