@@ -76,7 +76,7 @@ SEED_UNITS = """
 import json, sys
 import django
 django.setup()
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from acs_dispatch.models import User
 from acs_dispatch.services import user_create
 from responders.models import Zone
@@ -91,10 +91,10 @@ for i in range(n):
     name = f"bench_resp_{i:03d}"
     user = User.objects.filter(username=name).first() or user_create(
         username=name, role="responder", unit=unit, password="bench-password-2026", check_password=False)
-    units[sign] = Token.objects.get_or_create(user=user)[0].key
+    units[sign] = AuthToken.objects.create(user=user)[1]
 tokens = {}
 for name in ("calltaker", "dispatcher"):
-    tokens[name] = Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
+    tokens[name] = AuthToken.objects.create(user=User.objects.get(username=name))[1]
 print("SEED " + json.dumps({"units": units, "tokens": tokens}))
 """
 

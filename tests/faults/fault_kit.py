@@ -42,7 +42,7 @@ SEED = """
 import json
 import django
 django.setup()
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from acs_dispatch.models import User
 from acs_dispatch.services import user_create
 from responders.services import agencies_ensure
@@ -53,7 +53,7 @@ tokens = {}
 for name, role in (("fault_calltaker", "call_taker"), ("fault_dispatcher", "dispatcher")):
     user = User.objects.filter(username=name).first() or user_create(
         username=name, role=role, password="fault-password-2026", check_password=False)
-    tokens[role] = Token.objects.get_or_create(user=user)[0].key
+    tokens[role] = AuthToken.objects.create(user=user)[1]
 print("TOKENS " + json.dumps(tokens))
 """
 

@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from calls.services import assignment_acknowledge
 from calls.tasks import deadlines_sweep_task
+from live.events import pusher_get
 from tests.calls.support import assign
 from tests.conftest import CURRENT_TIME
 
@@ -90,6 +91,7 @@ def test_it_counts_committed_events_and_times_their_push(make_call, django_captu
     # The real push (the in-memory layer of the tests, sent inline), so its time is measured.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         make_call()
+    assert pusher_get().drain()  # with Redis the push runs on the pusher thread
 
     assert callbacks
     assert value("acs_events_appended_total", {"kind": "call.created"}) == created_before + 1
