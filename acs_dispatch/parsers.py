@@ -9,29 +9,9 @@ import json
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from live.consumers import frame_depth_exceeds  # the same linear scan the sockets use
+
 MAX_DEPTH = 32  # our deepest body (a rule set) nests about 6
-
-
-def json_depth_exceeds(text: str, limit: int = MAX_DEPTH) -> bool:
-    """True if `text` nests arrays/objects deeper than `limit` (a linear scan, strings skipped)."""
-    depth, in_string, escaped = 0, False, False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
 
 
 class SafeJSONParser(JSONParser):
@@ -41,7 +21,7 @@ class SafeJSONParser(JSONParser):
             text = raw.decode((parser_context or {}).get("encoding") or "utf-8")
         except UnicodeDecodeError as exc:
             raise ParseError("The body is not UTF-8.") from exc
-        if json_depth_exceeds(text):
+        if frame_depth_exceeds(text, MAX_DEPTH):
             raise ParseError(f"The JSON is nested deeper than {MAX_DEPTH} levels.")
         if "\\u0000" in text or "\x00" in text:
             raise ParseError("Text may not contain a NUL character.")
