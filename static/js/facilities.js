@@ -35,7 +35,7 @@ import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this s
         var update = canUpdate
           ? '<td><form class="beds-form" data-id="' + f.id + '"><label class="sr-only" for="beds-' + f.id + '">Beds free at ' + esc(f.name) +
             '</label><input id="beds-' + f.id + '" type="number" min="0" max="' + f.capacity + '" value="' + f.beds_free +
-            '" inputmode="numeric" style="width:5rem"> <button type="submit">Save</button></form></td>'
+            '" inputmode="numeric" class="beds-input"> <button type="submit">Save</button></form></td>'
           : "";
         return (
           '<tr><th scope="row">' + esc(f.name) + '<div class="muted">' + esc(f.address) + "</div></th><td>" + esc(f.kind_label) +
