@@ -11,6 +11,7 @@ import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this s
   var config = JSON.parse($("audit-config").textContent);
   var FIELDS = ["user", "kind", "call", "unit", "from", "to"];
   var page = 1;
+  var latest = 0; // a slower, older answer (the unfiltered first load) must not overwrite a newer filter's
   config.kinds.forEach(function (k) {
     var opt = document.createElement("option");
     opt.value = k;
@@ -35,7 +36,9 @@ import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this s
     history.replaceState(null, "", "?" + q.toString());
     if (page > 1) q.set("page", String(page));
     $("a-status").textContent = "Loading…";
+    var mine = ++latest;
     L.api("GET", config.api + "?" + q.toString()).then(function (result) {
+      if (mine !== latest) return;
       if (!result.ok) {
         $("a-status").textContent = "Could not read the audit trail: " + L.errorText(result);
         return;

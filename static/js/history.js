@@ -44,11 +44,14 @@ import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this s
     return q;
   }
 
+  var latest = 0;
   function load() {
     var q = query();
     history.replaceState(null, "", "?" + q.toString());
     $("h-status").textContent = "Searching…";
+    var mine = ++latest; // an older, slower answer must not overwrite a newer search
     L.api("GET", config.api + "?" + q.toString()).then(function (result) {
+      if (mine !== latest) return;
       if (!result.ok) {
         $("h-status").textContent = "Search failed: " + L.errorText(result);
         return;

@@ -183,12 +183,15 @@ import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this s
     );
   }
 
+  var latest = 0;
   function load() {
     var q = query();
     $("kpi-csv").href = config.api + "?" + q.toString() + "&format=csv";
     $("kpi-status").textContent = "Loading…";
     history.replaceState(null, "", "?" + q.toString());
+    var mine = ++latest; // an older, slower answer must not overwrite a newer search
     L.api("GET", config.api + "?" + q.toString()).then(function (result) {
+      if (mine !== latest) return;
       if (!result.ok) {
         $("kpi-status").textContent = "Could not load the figures: " + L.errorText(result);
         return;
