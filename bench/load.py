@@ -21,8 +21,9 @@ What it does:
 5. meanwhile, for 20 s, measures the raw Redis pub/sub floor with as many subscribers as sockets:
    one redis-py publish, received by every subscriber; same machine, same load;
 6. with `--drop-boards K`: at `--drop-after` s closes K boards, reopens them `--drop-for` s later
-   (all at once, 0-0.5 s jitter) and measures how long each takes to be back in sync: the snapshot
-   after the reconnect, a `resume` from its last id and the `replayed` frame that ends the replay.
+   (all at once, 0-0.5 s jitter) and measures how long each takes to be back in sync: it reconnects
+   with ?after=<its last id>, as live.js does, and is in sync at the `replayed` frame that ends the
+   missed events (a snapshot, then a resume, only when the server says it is too far behind).
 
 Figures: the intake rate achieved (created calls / intake seconds); API latency of POST /calls
 from each call's scheduled start (so a slow server is not hidden by a late client); commit-to-screen
@@ -208,7 +209,9 @@ class Sock:
                 self.baseline = self.last = frame["last_event_id"]
                 self.synced.set()
             else:
-                self.resuming = True  # a reconnect: sock_run sends the resume
+                # A reconnect the server answered with a snapshot (too far behind for ?after):
+                # sock_run asks for the rest by id, so the accounting below still sees every event.
+                self.resuming = True
             self.ready.set()
         elif kind == "event":
             if frame["id"] in self.ids:
@@ -233,12 +236,15 @@ class Sock:
 
 
 async def sock_run(sock: Sock, url: str, origin: str) -> None:
-    """Keep one socket open until sock.stop: reconnect (jittered) and resume by id like live.js."""
+    """Keep one socket open until sock.stop: reconnect (jittered) with ?after=<last id>, like live.js."""
     attempt = 0
     while not sock.stop:
+        reconnect = sock.last is not None
+        if reconnect:
+            sock.resuming = True  # ?after=last: the server sends what was missed, then "replayed"
         try:
             async with ws_connect(
-                url,
+                f"{url}?after={sock.last}" if reconnect else url,
                 additional_headers={"Authorization": f"Token {sock.token}"},
                 origin=origin,
                 max_size=None,
@@ -248,7 +254,6 @@ async def sock_run(sock: Sock, url: str, origin: str) -> None:
             ) as ws:
                 sock.ws = ws
                 sock.connects += 1
-                reconnect = sock.last is not None
                 async for text in ws:
                     now = time.time()
                     frame = json.loads(text)

@@ -55,6 +55,9 @@ class DispatchConsumer(_FloorConsumer):
     def snapshot(self) -> dict[str, Any]:
         return snapshots.dispatch_snapshot()
 
+    def snapshot_key(self) -> str:
+        return self.stream  # the same board for every dispatcher: built once, shared
+
 
 class SupervisorConsumer(_FloorConsumer):
     """/ws/supervisor/: the ACS supervisor board and map (ACS calls and units, clinical notes)."""
@@ -66,6 +69,10 @@ class SupervisorConsumer(_FloorConsumer):
 
     def snapshot(self) -> dict[str, Any]:
         return snapshots.supervisor_snapshot()
+
+    def snapshot_key(self) -> str:
+        # The same for every reader of the stream: supervisors and admins all may read the notes.
+        return self.stream
 
 
 class UnitConsumer(_FloorConsumer):

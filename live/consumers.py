@@ -39,6 +39,7 @@ import random
 import weakref
 from importlib import import_module
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -154,6 +155,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     def snapshot(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def snapshot_key(self) -> str | None:
+        """A key when this socket's snapshot is the same for every user of the stream: sockets of
+        one process then share a build (live.hub.StreamHub.snapshot). None: built per socket."""
+        return None
+
     def frame_visible(self, frame: dict[str, Any]) -> dict[str, Any]:
         """The frame as this socket may see it (the domain's audience policy); `frame` itself
         when nothing is withheld. Runs on the event loop: no query."""
@@ -187,11 +193,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await stream_hub().join(self.stream, self)
             metrics.socket_opened(self.stream)
             self.socket_counted = True
-            await self._send_snapshot()
+            after = self._after_from_query()
+            if after is None:
+                await self._send_snapshot()
+            else:
+                # A reconnecting client that holds events up to `after`: only what it missed,
+                # from the hub's memory or the log; a snapshot only when it is too far behind.
+                await self._replay_send(after)
         finally:
             slots.release()
         await self._release()
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
+
+    def _after_from_query(self) -> int | None:
+        """`?after=N` on the socket's URL: the client already holds every event up to N."""
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        values = query.get("after") or []
+        if len(values) != 1 or not values[0].isdigit() or len(values[0]) > 18:
+            return None  # absent or not an event id: a snapshot, as for a first connection
+        return int(values[0])
 
     async def _retry_later(self) -> None:
         """Too many snapshots in progress: tell the client when to come back, and close."""
@@ -237,9 +257,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _send_snapshot(self) -> None:
         # Not thread-sensitive: snapshots of one process run side by side on the thread pool (bounded
         # by snapshot_slots), instead of queueing on the one thread every socket's auth uses.
-        data = await database_sync_to_async(self.snapshot, thread_sensitive=False)()
-        self.covered = data["last_event_id"]
-        await self.send_json({"type": "snapshot", "stream": self.stream, **data})
+        build = database_sync_to_async(self.snapshot, thread_sensitive=False)
+        key = self.snapshot_key()
+        if key is None:
+            data = await build()
+            self.covered = data["last_event_id"]
+            await self.send_json({"type": "snapshot", "stream": self.stream, **data})
+            return
+        shared, frames = await stream_hub().snapshot(stream=self.stream, key=key, build=build)
+        self.covered = shared.head
+        await self.send(text_data=shared.text)
+        if frames is None:
+            await self._replay_from_log(shared.head, announce=False)
+            return
+        for frame, text in frames:
+            await self._forward(frame, text)
 
     async def _heartbeat(self) -> None:
         interval = heartbeat_seconds()
@@ -330,6 +362,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._release()
 
     async def _replay_send(self, after: int) -> None:
+        """What the client missed after `after`: from the hub's recent frames when it holds them
+        (no query: a reconnect storm costs memory reads), else from the log."""
+        frames = stream_hub().frames_after(self.stream, after)
+        if frames is None:
+            await self._replay_from_log(after, announce=True)
+            return
+        # Everything after `after`, even what this socket sent before: the client asks again
+        # because it does not hold it.
+        for frame, text in frames:
+            visible = self.frame_visible(frame)
+            await (self.send(text_data=text) if visible is frame else self.send_json(visible))
+        self.covered = max(self.covered, after, frames[-1][0]["id"] if frames else 0)
+        await self.send_json(
+            {"type": "replayed", "after": after, "last_event_id": self.covered, "count": len(frames)}
+        )
+
+    async def _replay_from_log(self, after: int, *, announce: bool) -> None:
         replay = await database_sync_to_async(_replay, thread_sensitive=False)(
             stream=self.stream, after=after
         )
@@ -341,9 +390,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(self.frame_visible(frame))
         if frames:
             self.covered = max(self.covered, frames[-1]["id"])
-        await self.send_json(
-            {"type": "replayed", "after": after, "last_event_id": head, "count": len(frames)}
-        )
+        if announce:
+            await self.send_json(
+                {"type": "replayed", "after": after, "last_event_id": head, "count": len(frames)}
+            )
 
     async def _error(self, code: str, detail: str) -> None:
         await self.send_json({"type": "error", "error": code, "detail": detail})

@@ -28,6 +28,9 @@ import json
 import logging
 import time
 import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
@@ -44,6 +47,12 @@ CATCHUP_DEGRADED_SECONDS = 1.0  # how often a hub without a channel layer reads 
 FILL_LIMIT = 1000  # events read from the log per stream per fill
 GROUP_REFRESH_SECONDS = 3600  # channels-redis forgets a group member after a day (group_expiry)
 RETRY_SECONDS = 1.0
+# The frames each stream forwarded last, kept so a socket that (re)joins is brought up to date from
+# memory: a resuming client's missed events, or the events since a shared snapshot was built.
+RECENT_FRAMES = 2000
+# How long a built screen snapshot is shared with the sockets that join after it (their difference
+# is sent from the recent frames). A reconnect storm of 50 boards then costs one snapshot build.
+SNAPSHOT_SHARE_SECONDS = 3.0
 
 
 class HubMember(Protocol):
@@ -68,6 +77,15 @@ def _frames_after(stream: str, after: int, upto: int | None = None) -> list[dict
     ]
 
 
+@dataclass
+class SharedSnapshot:
+    stream: str
+    data: dict[str, Any]
+    text: str  # the snapshot frame, encoded once for every socket that takes it
+    head: int  # its last_event_id
+    built_at: float  # time.monotonic()
+
+
 class StreamHub:
     def __init__(self) -> None:
         self.layer = get_channel_layer()
@@ -82,6 +100,10 @@ class StreamHub:
         self.degraded = False
         self.last_fill_at = 0.0
         self.filled = 0  # events this hub read from the log instead of receiving them (for tests, metrics)
+        self.recent: dict[str, deque[tuple[dict[str, Any], str]]] = {}
+        self.snapshots: dict[str, SharedSnapshot] = {}  # by the consumer's snapshot key
+        self.building: dict[str, asyncio.Future] = {}
+        self.snapshot_builds = 0  # snapshots built (not shared), for tests and the bench
 
     # --- membership ---------------------------------------------------------------------------------
 
@@ -118,6 +140,11 @@ class StreamHub:
             del self.members[stream]
             self.heads.pop(stream, None)
             self.early.pop(stream, None)
+            # Nobody listens: the recent frames would get a hole, so neither they nor a snapshot
+            # shared on them may serve the next socket.
+            self.recent.pop(stream, None)
+            for key in [k for k, shared in self.snapshots.items() if shared.stream == stream]:
+                del self.snapshots[key]
             await self._group_discard(stream_group(stream))
             if not self.members:
                 # No socket left: stop listening, so an idle process (or a finished test) holds
@@ -237,11 +264,73 @@ class StreamHub:
     async def _forward(self, stream: str, frame: dict[str, Any]) -> None:
         self.heads[stream] = frame["id"]
         text = json.dumps(frame)
+        recent = self.recent.get(stream)
+        if recent is None:
+            recent = self.recent[stream] = deque(maxlen=RECENT_FRAMES)
+        recent.append((frame, text))
         for member in list(self.members.get(stream, ())):
             try:
                 await member.stream_push(frame, text)
             except Exception:
                 logger.exception("live hub: push of event %s to a socket failed", frame.get("id"))
+
+    # --- bringing a joining socket up to date from memory ---------------------------------------------
+
+    def frames_after(self, stream: str, after: int) -> list[tuple[dict[str, Any], str]] | None:
+        """The frames this hub forwarded on `stream` after event `after`, in order; None when it
+        cannot tell (not all of them are held: the socket must read the log or take a snapshot).
+
+        The recent frames are contiguous along the stream's chain (forwarded strictly in `prev`
+        order since the stream got its first socket), so they hold every event after `after` as
+        soon as the oldest one's `prev` is at or before it."""
+        head = self.heads.get(stream)
+        if head is None:
+            return None
+        if after >= head:
+            # Nothing forwarded after it yet (or `after` was read from the log ahead of this hub):
+            # the pushes still to come bring the rest, and the socket drops what it holds.
+            return []
+        recent = self.recent.get(stream)
+        if not recent or recent[0][0]["prev"] > after:
+            return None
+        return [(frame, text) for frame, text in recent if frame["id"] > after]
+
+    async def snapshot(
+        self, *, stream: str, key: str, build: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> tuple[SharedSnapshot, list[tuple[dict[str, Any], str]] | None]:
+        """A snapshot of `stream` for a socket that has joined it, and the frames forwarded since
+        (None: not all held; read them from the log).
+
+        Sockets whose snapshot is the same for every user (`key`) share one build: while it runs,
+        the others wait for it; for SNAPSHOT_SHARE_SECONDS after, they take it with the frames
+        forwarded since its head. Correct at any age: the socket gets the snapshot at its head and
+        then every event after it, exactly as if it had built its own."""
+        shared = self.snapshots.get(key)
+        if shared is not None and time.monotonic() - shared.built_at < SNAPSHOT_SHARE_SECONDS:
+            frames = self.frames_after(stream, shared.head)
+            if frames is not None:
+                return shared, frames
+        pending = self.building.get(key)
+        if pending is None:
+            pending = self.building[key] = asyncio.get_running_loop().create_future()
+            try:
+                data = await build()
+                self.snapshot_builds += 1
+                text = json.dumps({"type": "snapshot", "stream": stream, **data})
+                shared = SharedSnapshot(stream, data, text, data["last_event_id"], time.monotonic())
+                if stream in self.members:
+                    self.snapshots[key] = shared
+                pending.set_result(shared)
+            except BaseException as exc:
+                pending.set_exception(exc)
+                pending.exception()  # retrieved: no "never retrieved" warning when nobody waited
+                raise
+            finally:
+                del self.building[key]
+        else:
+            shared = await asyncio.shield(pending)
+        # None (rare: more than RECENT_FRAMES forwarded during the build): the socket reads the log.
+        return shared, self.frames_after(stream, shared.head)
 
     # --- filling holes from the log ---------------------------------------------------------------------
 

@@ -19,9 +19,9 @@
 //   dead socket (a tunnel, a sleeping laptop): it is closed and reconnected. A head that stays
 //   ahead of `last` across two heartbeats means a lost push on a quiet stream: resume.
 // - Reconnect uses exponential backoff with full jitter (0.5 s doubling to 15 s), so a floor of
-//   consoles does not reconnect in lockstep after a server restart. After a reconnect the screen
-//   resumes from its last id (its history, alerts and timers survive); a client too far behind
-//   takes the fresh snapshot instead.
+//   consoles does not reconnect in lockstep after a server restart. A reconnect opens the socket
+//   with ?after=<last id>: the server sends only the missed events, then "replayed" (the screen's
+//   history, alerts and timers survive); a client too far behind gets a fresh snapshot instead.
 // - Close codes 4401 (session ended) and 4403 (role not allowed) stop reconnecting: the screen
 //   says so; 4401 also locks the screen (lib/lock.js).
 // - The last id of each stream is also kept in sessionStorage ("acs.live.last:<path>").
@@ -66,7 +66,10 @@ export function connect(opts) {
   }
 
   function url() {
-    return `${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}${opts.path}`;
+    const base = `${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}${opts.path}`;
+    // A reconnect says what it holds: the server sends only what was missed (from memory when it
+    // can), or a snapshot when the client is too far behind. No snapshot per console in a storm.
+    return last === null ? base : `${base}?after=${last}`;
   }
 
   function send(obj) {
@@ -170,7 +173,8 @@ export function connect(opts) {
 
   function open() {
     if (stopped) return;
-    resuming = false;
+    // Reconnecting with ?after=last is a resume: "replayed" (or a snapshot, if too far behind) ends it.
+    resuming = last !== null;
     pendingHead = null;
     lastHeard = Date.now();
     try {
@@ -237,8 +241,8 @@ export function connect(opts) {
     drop() {
       if (ws) ws.close();
     },
-    // The idle lock: close the socket and keep `last`; wake() reconnects and the snapshot that
-    // answers it turns into a resume from `last` (see onMessage), so nothing is lost.
+    // The idle lock: close the socket and keep `last`; wake() reconnects with ?after=last, so
+    // nothing is lost.
     suspend() {
       stopped = true;
       clearTimeout(reconnectTimer);

@@ -9,7 +9,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from live.events import DISPATCH, stream_group
-from live.hub import stream_hub
+from live.hub import StreamHub, stream_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,21 +63,27 @@ async def test_it_holds_a_push_that_arrives_during_a_replay_until_the_replay_end
 
     call = await make_call()
     pushed = []
+    armed = []  # only the resume's replay commits another (the snapshot also reads the log here)
     replay = consumers._replay
 
     def replay_then_commit_another(**kwargs):
         frames = replay(**kwargs)
         # Committed after the replay read the table and before it is sent: its push reaches the
         # socket mid-replay and must wait for the replay's end instead of jumping ahead of it.
-        pushed.append(_call_event(call))
+        if armed:
+            armed.pop()
+            pushed.append(_call_event(call))
         return frames
 
     monkeypatch.setattr(consumers, "_replay", replay_then_commit_another)
+    # The log's path: the hub's memory, which would answer this resume, is made to say it cannot.
+    monkeypatch.setattr(StreamHub, "frames_after", lambda self, stream, after: None)
 
     async with socket("/ws/dispatch/", dana) as ws:
         snapshot = await ws.receive_json_from()
         missed = await call_event(call)
         await ws.receive_json_from()
+        armed.append(True)
         await ws.send_json_to({"type": "resume", "after": snapshot["last_event_id"]})
         frames = [await ws.receive_json_from() for _ in range(3)]
         assert await ws.receive_nothing(timeout=0.3)
@@ -87,3 +93,95 @@ async def test_it_holds_a_push_that_arrives_during_a_replay_until_the_replay_end
         ("replayed", None),
         ("event", pushed[0].id),
     ]
+
+
+def _no_log_replay(monkeypatch):
+    """Make reading the log for a replay fail the test: the hub's memory must answer."""
+    from live import consumers
+
+    def refuse(**kwargs):
+        raise AssertionError("the replay read the event log")
+
+    monkeypatch.setattr(consumers, "_replay", refuse)
+
+
+async def test_it_answers_a_resume_from_memory_without_reading_the_log(
+    socket, dana, make_call, call_event, monkeypatch
+):
+    call = await make_call()
+    async with socket("/ws/dispatch/", dana) as ws:
+        snapshot = await ws.receive_json_from()
+        sent = [await call_event(call) for _ in range(3)]
+        pushed = [await ws.receive_json_from() for _ in range(3)]
+        _no_log_replay(monkeypatch)
+        await ws.send_json_to({"type": "resume", "after": snapshot["last_event_id"]})
+        replay = [await ws.receive_json_from() for _ in range(4)]
+
+    assert [f["id"] for f in pushed] == [e.id for e in sent]
+    assert [f.get("id") for f in replay] == [e.id for e in sent] + [None]
+    assert replay[-1] == {
+        "type": "replayed", "after": snapshot["last_event_id"], "last_event_id": sent[-1].id, "count": 3,
+    }  # fmt: skip
+
+
+async def test_it_sends_a_reconnecting_client_only_what_it_missed(
+    socket, dana, ada, make_call, call_event, monkeypatch
+):
+    call = await make_call()
+    async with socket("/ws/dispatch/", ada) as watcher:  # keeps the stream's memory alive
+        await watcher.receive_json_from()
+        async with socket("/ws/dispatch/", dana) as ws:
+            held = (await ws.receive_json_from())["last_event_id"]
+        missed = [await call_event(call) for _ in range(2)]
+        _no_log_replay(monkeypatch)
+
+        async with socket(f"/ws/dispatch/?after={held}", dana) as back:
+            frames = [await back.receive_json_from() for _ in range(3)]
+            later = await call_event(call)
+            pushed = await back.receive_json_from()
+            assert await back.receive_nothing(timeout=0.2)
+
+    assert [(f["type"], f.get("id")) for f in frames] == [
+        ("event", missed[0].id),
+        ("event", missed[1].id),
+        ("replayed", None),
+    ]
+    assert frames[0]["prev"] == held
+    assert pushed["id"] == later.id
+
+
+async def test_it_sends_a_snapshot_when_the_reconnecting_client_asks_for_a_bad_after(socket, dana):
+    async with socket("/ws/dispatch/?after=-3", dana) as ws:
+        first = await ws.receive_json_from()
+
+    assert first["type"] == "snapshot"
+
+
+async def test_it_builds_one_snapshot_for_sockets_that_join_together(
+    socket, dana, ada, make_call, call_event, monkeypatch
+):
+    from calls import snapshots
+
+    call = await make_call()
+    builds = []
+    build = snapshots.dispatch_snapshot
+
+    def counted():
+        builds.append(1)
+        return build()
+
+    monkeypatch.setattr(snapshots, "dispatch_snapshot", counted)
+    async with contextlib.AsyncExitStack() as stack:
+        first = await stack.enter_async_context(socket("/ws/dispatch/", dana))
+        one = await first.receive_json_from()
+        event = await call_event(call)
+        assert (await first.receive_json_from())["id"] == event.id
+        # Joins after the event: takes the shared snapshot (head before the event) and the event.
+        second = await stack.enter_async_context(socket("/ws/dispatch/", ada))
+        two = await second.receive_json_from()
+        caught_up = await second.receive_json_from()
+        assert await second.receive_nothing(timeout=0.2)
+
+    assert len(builds) == 1
+    assert two == one
+    assert (caught_up["id"], caught_up["prev"]) == (event.id, one["last_event_id"])
