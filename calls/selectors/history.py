@@ -113,11 +113,18 @@ def call_search_row(call: Call) -> dict[str, Any]:
 # --- what an event changed, in words --------------------------------------------------------------
 
 
+def _summary(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """`data[key]` when it is an entity summary. User events carry a plain call sign under "unit"
+    (acs_dispatch.services), so reading every event as a summary crashed the audit's first page."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def event_changes(event: Event, *, clinical: bool) -> list[str]:
     """What an event changed, as short lines a person reads ("status PENDING -> DISPATCHED")."""
     data = event.data or {}
-    call = data.get("call") or {}
-    unit = data.get("unit") or {}
+    call = _summary(data, "call")
+    unit = _summary(data, "unit")
     lines: list[str] = []
     kind = event.kind
     if "before" in data and "after" in data:
@@ -141,28 +148,30 @@ def event_changes(event: Event, *, clinical: bool) -> list[str]:
         lines.append(f"reason: {data['reason']}")
     if kind in ("unit.assigned", "unit.unassigned", "assignment.acknowledged") and unit:
         lines.append(f"unit {unit.get('call_sign', '')}")
-    override = data.get("override") or {}
+    override = _summary(data, "override")
     if override.get("reason"):
         lines.append(f"assigned despite the order of arrival: {override['reason']}")
     disposition = data.get("disposition")
     if isinstance(disposition, dict):
         lines.append(f"disposition {disposition.get('code')}: {disposition.get('description', '')}")
-    if data.get("destination"):
-        lines.append(f"destination: {data['destination'].get('name', '')}")
+    destination = data.get("destination")
+    if destination:
+        name = destination.get("name", "") if isinstance(destination, dict) else destination
+        lines.append(f"destination: {name}")
     if data.get("note") and kind != "note.added":
         lines.append(f"note: {data['note']}")
-    backup = data.get("backup_request") or {}
+    backup = _summary(data, "backup_request")
     if backup:
         lines.append(f"{backup.get('unit')} asks for {backup.get('agency')}: {backup.get('reason', '')}")
     if kind == "call.agency_waived":
         lines.append(f"{data.get('agency', '')} waived: {data.get('reason', '')}")
     if kind == "note.added":
-        note = data.get("note") or {}
+        note = _summary(data, "note")
         lines.append(
             f"clinical note: {note.get('text', '')}" if clinical else "clinical note (ACS staff only)"
         )
-    if data.get("alert"):
-        alert = data["alert"]
+    alert = _summary(data, "alert")
+    if alert:
         lines.append(f"alert {alert.get('kind_label', alert.get('kind'))}: {alert.get('message', '')}")
     if kind.startswith("user.") or kind.startswith("ruleset.") or kind.endswith(".loaded"):
         lines += [f"{k}: {v}" for k, v in data.items() if isinstance(v, str | int | float) and k != "reason"]
@@ -172,8 +181,8 @@ def event_changes(event: Event, *, clinical: bool) -> list[str]:
 def event_row(event: Event, *, clinical: bool) -> dict[str, Any]:
     """An event as the timeline and the audit show it."""
     data = event.data or {}
-    call = data.get("call") or {}
-    unit = data.get("unit") or {}
+    call = _summary(data, "call")
+    unit = _summary(data, "unit")
     return {
         "id": event.pk,
         "at": event.created_at.isoformat(),
@@ -182,7 +191,8 @@ def event_row(event: Event, *, clinical: bool) -> dict[str, Any]:
         "call_id": event.call_id,
         "call_number": call.get("number"),
         "unit_id": event.unit_id,
-        "unit": unit.get("call_sign"),
+        # a user event names the unit by its call sign
+        "unit": unit.get("call_sign") or (data["unit"] if isinstance(data.get("unit"), str) else None),
         "ruleset_version": call.get("ruleset_version"),
         "changes": event_changes(event, clinical=clinical),
     }

@@ -40,7 +40,10 @@ import "./lib/page.js"; // window.ACSLive (page.js, once per page) before this s
     L.api("GET", config.api + "?" + q.toString()).then(function (result) {
       if (mine !== latest) return;
       if (!result.ok) {
+        // The rows on screen answer the previous filter: clear them, so nobody reads them as this one's.
         $("a-status").textContent = "Could not read the audit trail: " + L.errorText(result);
+        $("a-count").textContent = "–";
+        $("a-results").innerHTML = '<tr><td colspan="7" class="muted">Not loaded: ' + esc(L.errorText(result)) + "</td></tr>";
         return;
       }
       var body = result.data;

@@ -4,6 +4,8 @@ the supervisor sees beds free and saves them; all pass axe."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -65,10 +67,17 @@ def test_it_searches_the_history_and_prints_a_calls_record(page_as, e2e_server, 
 def test_it_lets_an_auditor_find_who_overrode_a_call(page_as, e2e_server, axe_check, overridden_call):
     page = page_as("supervisor")
     page.goto(e2e_server.url + "/calls/audit/")
+    # The unfiltered first page lists this call's other events too: wait for it, then filter.
+    expect(page.locator("#a-status")).to_contain_text(" event", timeout=20000)
     page.get_by_role("button", name="overrides").click()
+    expect(page.locator("#a-kind")).to_have_value("call.overridden")
+    expect(page).to_have_url(re.compile(r"kind=call\.overridden"))
 
     row = page.locator("#a-results tr", has_text=overridden_call["number"])
-    expect(row).to_contain_text("dispatcher", timeout=20000)
+    # One override of this call: its other events (created, triaged) are filtered out.
+    expect(row).to_have_count(1, timeout=20000)
+    expect(page.locator("#a-status")).not_to_contain_text("Could not read")
+    expect(row).to_contain_text("dispatcher")
     expect(row).to_contain_text("call.overridden")
     assert axe_check(page) == []
 

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from acs_dispatch.services import user_create
 from calls.services import call_close, call_override, clinical_note_add, unit_assign
 from live.models import Event
 
@@ -129,6 +130,20 @@ def test_it_filters_the_audit_by_user_call_unit_and_kind_prefix(worked, api_as, 
     assert {r["call_id"] for r in by_call} == {worked["acs"].pk}
     by_unit = api.get(AUDIT, {"unit": "APD-2A31", "kind": "unit."}).json()["results"]
     assert [r["kind"] for r in by_unit] == ["unit.assigned", "unit.created"]
+
+
+def test_it_lists_user_events_that_name_a_unit_by_its_call_sign(worked, api_as, sam, acs_12):
+    # user.created of a responder carries "unit": "ACS-12" (a call sign, not a unit summary);
+    # the unfiltered first page of the audit answered 500 on it.
+    user_create(username="rita", role="responder", password="Long-enough-pass-42", unit=acs_12, actor=sam)
+
+    response = api_as(sam).get(AUDIT)
+
+    assert response.status_code == 200, response.content
+    row = next(r for r in response.json()["results"] if r["kind"] == "user.created")
+    assert row["unit"] == "ACS-12"
+    assert "username: rita" in row["changes"]
+    assert "unit: ACS-12" in row["changes"]
 
 
 def test_it_exports_the_audit_as_csv(worked, api_as, sam):
