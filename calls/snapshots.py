@@ -172,16 +172,30 @@ def supervisor_snapshot() -> dict[str, Any]:
 
 
 def unit_history(*, unit: Unit, limit: int = HISTORY_LENGTH) -> list[dict[str, Any]]:
-    """The unit's recent status changes, newest first, from the events of its stream."""
+    """The unit's recent status changes, newest first, from the events of its stream.
+
+    An event counts when the unit's status or call differs from the event before it: the rule
+    unit.js applies to the events it receives, so a dashboard that resumed by id and one that
+    took a fresh snapshot list the same history (tests/calls/test_snapshot_apply_events.py)."""
     deliveries = (
         EventDelivery.objects.filter(stream=unit_stream(unit.id), event__unit_id=unit.id)
         .select_related("event")
         .order_by("-event_id")[: limit * 3]
     )
+    newest_first = [
+        (d, d.event.data["unit"])
+        for d in deliveries
+        if isinstance(d.event.data, dict)
+        and isinstance(d.event.data.get("unit"), dict)
+        and d.event.data["unit"].get("id") == unit.id
+    ]
     history = []
-    for d in deliveries:
-        summary = d.event.data.get("unit") if isinstance(d.event.data, dict) else None
-        if not summary or summary.get("id") != unit.id:
+    for i, (d, summary) in enumerate(newest_first):
+        before = newest_first[i + 1][1] if i + 1 < len(newest_first) else None
+        if before is not None and (before.get("status"), before.get("call_id")) == (
+            summary.get("status"),
+            summary.get("call_id"),
+        ):
             continue
         history.append(
             {

@@ -44,8 +44,15 @@ function onEvent(frame) {
   }
   if (d.call && me) {
     const onIt = (d.call.units || []).some((u) => u.unit_id === me.id);
-    if (onIt) state.call = d.call;
-    else if (state.call && state.call.id === d.call.id) state.call = null;
+    // The notes on screen are the current call's: a new call (or none) starts with none, never
+    // the last person's (tests/calls/test_snapshot_apply_events.py restates this reducer).
+    if (onIt) {
+      if (!state.call || state.call.id !== d.call.id) state.notes = {};
+      state.call = d.call;
+    } else if (state.call && state.call.id === d.call.id) {
+      state.call = null;
+      state.notes = {};
+    }
   }
   if (d.note && d.note.id && state.call && d.note.call_id === state.call.id) state.notes[d.note.id] = d.note;
   if (d.alert && d.alert.id) {
