@@ -7,7 +7,7 @@ Loads the demo (zones with their real polygons, units, rules: seed_demo), takes 
 call_create (so each is triaged and placed in its zone like a real one) from the San Diego call
 types, with points across the city, a third of them with a unit. Then times the dispatch and
 supervisor snapshots (median of --reps after one warm-up) and measures the JSON a socket would
-get. Goals (issue 16): dispatch snapshot < 100 ms at 600 open calls, < 1 MiB at 2,000.
+get (live.events.frame_text, the sockets' own encoding). Goals (issue 16): dispatch snapshot < 100 ms at 600 open calls, < 1 MiB at 2,000.
 The last line is one JSON object.
 """
 
@@ -60,6 +60,7 @@ def main() -> None:
     from calls import snapshots
     from calls.models import Call, CallType
     from calls.services import call_create, unit_assign
+    from live.events import frame_text
     from responders.models import Unit, Zone
 
     old = setup_databases(verbosity=0, interactive=False)
@@ -106,9 +107,11 @@ def main() -> None:
                 {
                     "open_calls": open_calls,
                     "dispatch_ms": round(dispatch_ms, 1),
-                    "dispatch_bytes": len(json.dumps({"type": "snapshot", **dispatch})),
+                    "dispatch_bytes": len(frame_text({"type": "snapshot", "stream": "dispatch", **dispatch})),
                     "supervisor_ms": round(supervisor_ms, 1),
-                    "supervisor_bytes": len(json.dumps({"type": "snapshot", **supervisor})),
+                    "supervisor_bytes": len(
+                        frame_text({"type": "snapshot", "stream": "supervisor", **supervisor})
+                    ),
                 }
             )
             print(results[-1], file=sys.stderr)

@@ -8,7 +8,7 @@ never carries ACS clinical notes: those travel only as their own event on ACS st
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from calls.policies import (
     call_agencies_required,
     call_agencies_waived,
     call_dangers,
+    call_in_queue,
     call_involves_acs,
     call_order_holds,
     call_police_first,
@@ -75,6 +76,32 @@ class CallSummary(TypedDict):
     police_first: str
     order_holds: dict[str, str]
     scene_safe_at: str | None
+    queue_reasons: list[str]  # why it waits in the queue, as its row shows it (call_queue_reasons)
+
+
+class CallBoardRow(TypedDict):
+    """A call as the dispatch board's queue and active list show it (call_board_row): what the
+    snapshot sends for each open call. The rest of the call comes with its events or from
+    GET /api/v1/calls/<id> when a dispatcher opens it."""
+
+    id: int
+    number: str
+    status: str
+    priority: int | None
+    lead: str
+    agencies: list[str]
+    call_type: dict[str, str] | None
+    address: str
+    zone: str | None
+    received_at: str
+    recognised: bool
+    units: list[dict[str, Any]]
+    backup_requests: list[dict[str, Any]]
+    missing_agencies: list[str]
+    queue_reasons: list[str]
+    brief: bool
+    caller_language: NotRequired[str]  # only when recorded
+    interpreter_needed: NotRequired[bool]  # only when true
 
 
 def _iso(value) -> str | None:
@@ -98,6 +125,32 @@ def assignment_summary(assignment) -> dict[str, Any]:
         "staged": assignment.staged,
         "override_reason": assignment.override_reason,
         "scene_safe_at": _iso(assignment.scene_safe_at),
+    }
+
+
+def call_queue_reasons(*, call, missing_agencies: list[str], backup_requests) -> list[str]:
+    """Why the call waits in the dispatch queue, in the two lines its queue row shows: the triage
+    rule, then the first safety guard that changed its outcome (else what matched); a guard must
+    never be cut off, or "ideation without means" shows without "police added". Empty when the
+    call does not wait in the queue (calls.policies.call_in_queue): no row shows them then, and
+    the dispatch snapshot stays small. `backup_requests` are all of the call's."""
+    needs_backup = any(b.handled_at is None for b in backup_requests)
+    if not call_in_queue(call=call, missing_agencies=missing_agencies, needs_backup=needs_backup):
+        return []
+    reasons = list(call.triage_reasons or [])
+    guard = next((r for r in reasons if r.startswith("Guard ")), None)
+    return [reasons[0], guard] if guard and reasons[0] != guard else reasons[:2]
+
+
+def backup_request_summary(request) -> dict[str, Any]:
+    """One backup request of a call (its unit loaded)."""
+    return {
+        "id": request.id,
+        "agency": request.agency,
+        "unit": request.unit.call_sign,
+        "reason": request.reason,
+        "requested_at": request.requested_at.isoformat(),
+        "handled_at": _iso(request.handled_at),
     }
 
 
@@ -128,6 +181,9 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
     if waivers is None:
         waivers = list(call.agency_waivers.all())
     dangers = call_dangers(call=call)
+    missing = call_agencies_missing(
+        call=call, assignments=assignments, backup_requests=backup_requests, waivers=waivers
+    )
     scene_safe = [a.scene_safe_at for a in assignments if a.scene_safe_at is not None]
     call_type = call.call_type
     return {
@@ -160,21 +216,9 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "disposition": call.disposition,
         "closed_at": _iso(call.closed_at),
         "units": [assignment_summary(a) for a in assignments],
-        "backup_requests": [
-            {
-                "id": b.id,
-                "agency": b.agency,
-                "unit": b.unit.call_sign,
-                "reason": b.reason,
-                "requested_at": b.requested_at.isoformat(),
-                "handled_at": _iso(b.handled_at),
-            }
-            for b in backup_requests
-        ],
+        "backup_requests": [backup_request_summary(b) for b in backup_requests],
         "required_agencies": call_agencies_required(call=call, backup_requests=backup_requests),
-        "missing_agencies": call_agencies_missing(
-            call=call, assignments=assignments, backup_requests=backup_requests, waivers=waivers
-        ),
+        "missing_agencies": missing,
         "waived_agencies": [
             {
                 "agency": w.agency,
@@ -188,7 +232,59 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "police_first": call_police_first(call=call, dangers=dangers),
         "order_holds": call_order_holds(call=call, assignments=assignments, dangers=dangers),
         "scene_safe_at": _iso(min(scene_safe)) if scene_safe else None,
+        "queue_reasons": call_queue_reasons(
+            call=call, missing_agencies=missing, backup_requests=backup_requests
+        ),
     }
+
+
+def call_board_row(call, *, assignments, backup_requests, waivers) -> CallBoardRow:
+    """The brief call of the dispatch board's snapshot (CallBoardRow): the queue and active rows,
+    no narrative, caller details, dangers or clinical context. `assignments` (active ones, with
+    their unit), `backup_requests` (all of them: a handled one still makes its agency required)
+    and `waivers` are passed in, loaded by calls.selectors.calls_open_for_board; `call` needs no
+    more than the fields read here (its zone without the geometry)."""
+    call_type = call.call_type
+    missing = call_agencies_missing(
+        call=call, assignments=assignments, backup_requests=backup_requests, waivers=waivers
+    )
+    row: CallBoardRow = {
+        "id": call.id,
+        "number": call.number,
+        "status": call.status,
+        "priority": call.priority,
+        "lead": call.lead,
+        "agencies": list(call.agencies),
+        "call_type": {"code": call_type.code, "name": call_type.name} if call_type else None,
+        "address": call.address,
+        "zone": call.zone.name if call.zone_id else None,
+        "received_at": call.received_at.isoformat(),
+        "recognised": call.triage_recognised,
+        "units": [
+            {
+                "unit": a.unit.call_sign,
+                "agency": a.unit.agency_id,
+                "unit_status": a.unit.status,
+                "acknowledged_at": _iso(a.acknowledged_at),
+            }
+            for a in assignments
+        ],
+        # Only the open requests: the board lists those (and queues their call first).
+        "backup_requests": [backup_request_summary(b) for b in backup_requests if b.handled_at is None],
+        "missing_agencies": missing,
+        "queue_reasons": call_queue_reasons(
+            call=call, missing_agencies=missing, backup_requests=backup_requests
+        ),
+        # The screen fetches the whole call (GET /api/v1/calls/<id>) before showing its detail.
+        "brief": True,
+    }
+    # Most callers' language is not recorded: the keys come only when there is something to show,
+    # which saves a tenth of the snapshot (the board reads a missing key as unset).
+    if call.caller_language:
+        row["caller_language"] = call.caller_language
+    if call.interpreter_needed:
+        row["interpreter_needed"] = True
+    return row
 
 
 def call_streams(summary: CallSummary, *, extra_unit_ids: list[int] | tuple[int, ...] = ()) -> list[str]:

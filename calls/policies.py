@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from acs_dispatch.roles import Role, user_has_role
-from calls.models import OPEN_STATUSES, Answer, DeadlineThreshold
+from calls.models import OPEN_STATUSES, Answer, Call, DeadlineThreshold
 from live.events import SUPERVISOR, unit_stream
 from live.kinds import EventKind
 from responders.models import Agency
@@ -120,6 +120,17 @@ def call_agencies_missing(
         for agency in call_agencies_required(call=call, backup_requests=backup_requests)
         if agency not in covered and agency not in waived
     ]
+
+
+# A call in one of these waits for its first unit.
+WAITING_STATUSES = frozenset({Call.Status.NEW, Call.Status.TRIAGED, Call.Status.PENDING})
+
+
+def call_in_queue(*, call: Any, missing_agencies: list[str], needs_backup: bool) -> bool:
+    """Does the call wait in the dispatch queue? While it has no unit yet, while a required agency
+    has no unit and no recorded reason why not (call_agencies_missing), or while a unit's request
+    for backup is unanswered. Asked by calls.selectors.calls_pending and the queue rows' reasons."""
+    return call.status in WAITING_STATUSES or needs_backup or bool(missing_agencies)
 
 
 def call_dangers(*, call: Any) -> list[Danger]:

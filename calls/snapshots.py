@@ -4,6 +4,12 @@ Each returns plain JSON-ready data built with the same builders as the events
 (`calls.events.call_summary`, `responders.events.unit_summary`), so a screen applies a snapshot
 and the events after it with one reducer: "replace my copy of this call / unit by id".
 
+The dispatch board is the exception for calls: its snapshot holds every open call, thousands on a
+busy night, so each is a brief row (`calls.events.call_board_row`, marked `"brief": true`) with
+what the queue and active rows show; a full summary would not fit one websocket frame (issue 16).
+Its events still carry full summaries, which replace the brief rows by id as before; the board
+fetches a brief call in full (GET /api/v1/calls/<id>) when a dispatcher opens it.
+
 Each snapshot carries `last_event_id`: the head of its stream, read FIRST. Rows read after the
 head may already include changes of later events; the socket delivers those events too, and
 replacing a call by its summary is idempotent, so the screen converges. Reading the head last
@@ -25,9 +31,8 @@ from django.utils import timezone
 
 from calls.events import alert_summary, call_summary
 from calls.models import Assignment, BackupRequest, Call, ClinicalNote
-from calls.policies import call_involves_acs
 from calls.selectors.alerts import alerts_open
-from calls.selectors.calls import calls_open, calls_with_details
+from calls.selectors.calls import calls_open_acs, calls_open_for_board, calls_with_details
 from live.events import DISPATCH, SUPERVISOR, unit_stream
 from live.models import EventDelivery
 from live.selectors import stream_head
@@ -52,11 +57,6 @@ def _call_summaries(calls: list[Call]) -> list[dict[str, Any]]:
         )
         for c in calls
     ]
-
-
-def calls_open_summaries() -> list[dict[str, Any]]:
-    """Every open call (not closed, cancelled or duplicate), oldest first."""
-    return _call_summaries(calls_open())
 
 
 def _active_assignments_by_unit() -> dict[int, Assignment]:
@@ -93,21 +93,15 @@ def note_summary(note: ClinicalNote) -> dict[str, Any]:
 
 
 def dispatch_snapshot() -> dict[str, Any]:
-    """The dispatch board: open calls (with units and backup requests), every unit, open alerts.
-    No clinical notes."""
+    """The dispatch board: open calls as brief rows (with their units and open backup requests),
+    every unit, open alerts. No clinical notes, no narratives."""
     last_event_id = stream_head(stream=DISPATCH)  # first: see the module docstring
     return {
         "last_event_id": last_event_id,
-        "calls": calls_open_summaries(),
+        "calls": calls_open_for_board(),
         "units": units_summaries(),
         "alerts": alerts_open_summaries(stream=DISPATCH),
     }
-
-
-def _is_acs_call(summary: dict[str, Any]) -> bool:
-    return call_involves_acs(
-        agencies=summary["agencies"], unit_agencies=[u["agency"] for u in summary["units"]]
-    )
 
 
 def today_start() -> dt.datetime:
@@ -153,7 +147,7 @@ def supervisor_snapshot() -> dict[str, Any]:
     """The ACS supervisor board and map: open ACS calls, ACS units, their alerts, the clinical
     notes of those calls (the supervisor reads them) and today's figures."""
     last_event_id = stream_head(stream=SUPERVISOR)  # first: see the module docstring
-    calls = [c for c in calls_open_summaries() if _is_acs_call(c)]
+    calls = _call_summaries(calls_open_acs())
     units = units_summaries(agency=ACS)
     call_ids = {c["id"] for c in calls}
     notes = (

@@ -47,7 +47,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 
 from live import metrics
-from live.events import event_frame
+from live.events import event_frame, frame_text
 from live.hub import stream_hub
 from live.models import EventDelivery
 from live.selectors import stream_head
@@ -147,6 +147,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # No channel of its own: the process's StreamHub is the socket's only link to the channel layer,
     # so a layer that fails (Redis restarting) never crashes a socket (live/hub.py).
     channel_layer_alias = "live.no-layer"
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        # Every frame in the one encoding of live.events.frame_text, as the hub's shared texts.
+        return frame_text(content)
 
     # --- subclass hooks (run in a thread: they may query)
     def stream_for(self, user) -> str:

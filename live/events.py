@@ -194,6 +194,12 @@ def pusher_get() -> Pusher:
     return _pusher
 
 
+def frame_text(frame: Mapping[str, Any]) -> str:
+    """The text of a websocket frame. Compact: the spaces json.dumps puts after every ',' and ':'
+    are a tenth of a board's snapshot, which must stay under the 1 MiB frame limit (issue 16)."""
+    return json.dumps(frame, separators=(",", ":"))
+
+
 def event_frame(event: Event, *, stream: str, prev_id: int) -> dict[str, Any]:
     """The websocket frame of an event on one stream (also used for replay)."""
     return {

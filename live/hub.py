@@ -24,7 +24,6 @@ One hub per event loop (daphne runs one; each test has its own).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import weakref
@@ -36,7 +35,7 @@ from typing import Any, Protocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from live.events import event_frame, stream_group, user_group
+from live.events import event_frame, frame_text, stream_group, user_group
 from live.models import EventDelivery, StreamHead
 
 logger = logging.getLogger(__name__)
@@ -263,7 +262,7 @@ class StreamHub:
 
     async def _forward(self, stream: str, frame: dict[str, Any]) -> None:
         self.heads[stream] = frame["id"]
-        text = json.dumps(frame)
+        text = frame_text(frame)
         recent = self.recent.get(stream)
         if recent is None:
             recent = self.recent[stream] = deque(maxlen=RECENT_FRAMES)
@@ -316,7 +315,7 @@ class StreamHub:
             try:
                 data = await build()
                 self.snapshot_builds += 1
-                text = json.dumps({"type": "snapshot", "stream": stream, **data})
+                text = frame_text({"type": "snapshot", "stream": stream, **data})
                 shared = SharedSnapshot(stream, data, text, data["last_event_id"], time.monotonic())
                 if stream in self.members:
                     self.snapshots[key] = shared

@@ -158,6 +158,10 @@ class _CallFields(serializers.Serializer):
     police_first = serializers.CharField(help_text="why police must be on the call before ACS, or empty")
     order_holds = serializers.DictField(child=serializers.CharField())
     scene_safe_at = serializers.DateTimeField(allow_null=True)
+    queue_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="the triage reasons a queue row shows: the rule, then the first safety guard (else what matched)",
+    )
     clinical_notes = serializers.ListField(child=serializers.JSONField(), required=False)
 
 

@@ -30,6 +30,8 @@ from calls.selectors.calls import (  # noqa: F401
     call_visible,
     calls_list,
     calls_open,
+    calls_open_acs,
+    calls_open_for_board,
     calls_pending,
     clinical_notes_for,
     dispositions_active,

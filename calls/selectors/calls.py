@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from acs_dispatch.roles import Role, user_has_role
+from calls.events import CallBoardRow, call_board_row
 from calls.models import (
     OPEN_STATUSES,
     Assignment,
@@ -24,6 +25,8 @@ from calls.models import (
 from calls.policies import (  # noqa: F401 (NEUTRAL_DISPOSITIONS, disposition_agencies re-exported)
     NEUTRAL_DISPOSITIONS,
     call_agencies_missing,
+    call_in_queue,
+    call_involves_acs,
     disposition_agencies,
     may_read_clinical_notes,
     phone_normalize,
@@ -80,7 +83,7 @@ def calls_pending(*, agency: str | None = None, zone: str | None = None) -> list
             backup_requests=list(call.backup_requests.all()),
             waivers=list(call.agency_waivers.all()),
         )
-        if call.status == Call.Status.PENDING or call.needs_backup or call.missing_agencies:
+        if call_in_queue(call=call, missing_agencies=call.missing_agencies, needs_backup=call.needs_backup):
             rows.append(call)
     if agency:
         rows = [c for c in rows if agency in c.agencies]
@@ -94,6 +97,105 @@ def calls_open() -> list[Call]:
     return list(
         calls_with_details(Call.objects.filter(status__in=OPEN_STATUSES)).order_by("received_at", "pk")
     )
+
+
+# What calls.events.call_board_row reads of a call: never its zone's geometry (a city polygon of tens
+# of kilobytes, decoded per row), narrative or triage signals.
+BOARD_CALL_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "priority",
+    "lead",
+    "agencies",
+    "call_type__code",
+    "call_type__name",
+    "address",
+    "zone__name",
+    "received_at",
+    "caller_language",
+    "interpreter_needed",
+    "triage_recognised",
+    "triage_reasons",
+)
+
+
+def calls_open_for_board() -> list[CallBoardRow]:
+    """Every open call as a brief dispatch board row (calls.events.call_board_row), oldest first.
+
+    Four queries whatever the number of calls: the calls (with type and zone name), their active
+    assignments with the unit, their backup requests with the unit, their waivers."""
+    calls = (
+        Call.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("call_type", "zone")
+        .only(*BOARD_CALL_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(cleared_at__isnull=True)
+                .select_related("unit")
+                .only(
+                    "id",
+                    "call_id",
+                    "unit_id",
+                    "acknowledged_at",
+                    "cleared_at",
+                    "unit__call_sign",
+                    "unit__agency_id",
+                    "unit__status",
+                ),
+                to_attr="active_assignments",
+            ),
+            Prefetch(
+                "backup_requests",
+                queryset=BackupRequest.objects.select_related("unit")
+                .only("id", "call_id", "agency", "reason", "requested_at", "handled_at", "unit__call_sign")
+                .order_by("id"),
+                to_attr="backup_requests_loaded",
+            ),
+            Prefetch(
+                "agency_waivers",
+                queryset=CallAgencyWaiver.objects.only("id", "call_id", "agency"),
+                to_attr="waivers_loaded",
+            ),
+        )
+        .order_by("received_at", "pk")
+    )
+    return [
+        call_board_row(
+            c,
+            assignments=c.active_assignments,
+            backup_requests=c.backup_requests_loaded,
+            waivers=c.waivers_loaded,
+        )
+        for c in calls
+    ]
+
+
+def calls_open_acs() -> list[Call]:
+    """The open calls the ACS supervisor sees (calls.policies.call_involves_acs: ACS among the call's
+    agencies, or an ACS unit on it), with what call_summary reads, oldest first.
+
+    One narrow query picks them (agencies, and whether an active ACS assignment exists, read in
+    SQL); the policy answers on those values; only the chosen calls are loaded in full."""
+    acs_unit_on_call = Exists(
+        Assignment.objects.filter(
+            call=OuterRef("pk"), cleared_at__isnull=True, unit__agency_id=Agency.Code.ACS
+        )
+    )
+    candidates = (
+        Call.objects.filter(status__in=OPEN_STATUSES)
+        .annotate(acs_unit_on_call=acs_unit_on_call)
+        .values_list("id", "agencies", "acs_unit_on_call")
+    )
+    ids = [
+        pk
+        for pk, agencies, acs_unit in candidates
+        if call_involves_acs(
+            agencies=agencies or [], unit_agencies=[Agency.Code.ACS.value] if acs_unit else []
+        )
+    ]
+    return list(calls_with_details(Call.objects.filter(pk__in=ids)).order_by("received_at", "pk"))
 
 
 def calls_list(*, status: str | None = None, user: Any = None, limit: int = 200) -> list[Call]:

@@ -5,6 +5,10 @@
  * rows it changed, not the board. Actions go through the REST API; their effects come back as
  * events, so the board shows what the server committed.
  *
+ * The snapshot's calls are brief rows (`brief: true`, calls.events.call_board_row: what the queue
+ * and active rows show); events carry full summaries, which replace them by id. Before the detail
+ * panel shows a brief call, ensureFull fetches it once from GET /api/v1/calls/<id>.
+ *
  * The queue has ONE order, the server's (calls.selectors.calls_pending: open backup requests
  * first, then priority, then oldest), handed over as the page config's queue_order. */
 import { api, errorText } from "./lib/api.js";
@@ -42,6 +46,30 @@ function onSnapshot(snap) {
   for (const u of snap.units || []) state.units[u.id] = u;
   for (const a of snap.alerts || []) state.alerts[a.id] = a;
   render();
+  // A new snapshot (a reconnect) holds the open call brief again: fetch it, keep the panel as is.
+  if (openId && state.calls[openId] && state.calls[openId].brief) ensureFull(openId).then(render, () => {});
+}
+
+// The whole call for a brief row of the snapshot, fetched once however often it is asked for.
+const fullLoads = {}; // call id -> Promise of the call in state
+function ensureFull(id) {
+  const c = state.calls[id];
+  if (!c || !c.brief) return Promise.resolve(c);
+  if (!fullLoads[id]) {
+    fullLoads[id] = api(`/api/v1/calls/${id}`)
+      .then((full) => {
+        // The dispatch board never holds clinical notes, even when an admin's API answer has them.
+        delete full.clinical_notes;
+        // An event may have brought the full summary meanwhile: it is as new or newer, keep it.
+        const now = state.calls[id];
+        if (now && now.brief) putCall(full);
+        return state.calls[id];
+      })
+      .finally(() => {
+        delete fullLoads[id];
+      });
+  }
+  return fullLoads[id];
 }
 
 function onEvent(frame) {
@@ -71,13 +99,6 @@ function unitMatches(u, f) {
   if (f.agency && u.agency !== f.agency) return false;
   if (f.zone && u.home_zone !== f.zone) return false;
   return true;
-}
-
-// Two lines of reasons fit a queue row: the rule, then the first safety guard that changed its
-// outcome (else what matched), so "ideation without means" never shows without "police added".
-function queueReasons(reasons) {
-  const guard = reasons.find((r) => r.startsWith("Guard "));
-  return guard ? [reasons[0], guard] : reasons.slice(0, 2);
 }
 
 const missing = (c) => c.missing_agencies || [];
@@ -170,7 +191,8 @@ function queueRowUpdate(li, c) {
   slot(li, "wait").title = `Received ${clock(c.received_at)}`;
   slot(li, "since").dataset.since = c.received_at;
   setText(li, "where", c.address ? whereText(c) : `(no address)${c.zone ? ` · ${c.zone}` : ""}`);
-  const reasons = c.reasons && c.reasons.length ? queueReasons(c.reasons) : [];
+  // Two lines the server picks (calls.events.call_queue_reasons): brief rows and full summaries alike.
+  const reasons = c.queue_reasons || [];
   const ul = show(li, "reasons", reasons.length > 0);
   ul.title = reasons.join(" · ");
   setNodes(li, "reasons", reasons, () => reasons.map((r) => h("li", {}, r)));
@@ -305,11 +327,27 @@ $("units").addEventListener(
 );
 
 // --- detail panel --------------------------------------------------------------------------
-function openCall(id) {
-  const c = state.calls[id];
+// Resolves once the panel shows the call (or says why it cannot).
+async function openCall(id) {
+  let c = state.calls[id];
   if (!c) return;
   openId = id;
   $("detail-h").textContent = `Call ${c.number}`;
+  if (c.brief) {
+    // A row of the snapshot: no narrative, dangers or order yet. Say so rather than show blanks.
+    replace($("detail-body"), h("p", { class: "muted", role: "status" }, "Loading the call…"));
+    try {
+      c = await ensureFull(id);
+    } catch (err) {
+      if (openId === id) replace($("detail-body"), h("p", { class: "flash flash-err" }, errorText(err)));
+      return;
+    }
+    if (openId !== id) return; // the dispatcher moved on meanwhile
+    if (!c) {
+      replace($("detail-body"), h("p", { class: "muted" }, "This call is no longer open."));
+      return;
+    }
+  }
   const body = clone("tpl-call-detail");
   for (const box of body.querySelectorAll("#override-form input[name=agencies]")) box.checked = (c.agencies || []).includes(box.value);
   if (c.lead) body.querySelector("#ov-lead").value = c.lead;
@@ -336,6 +374,7 @@ function renderDetailInfo() {
     replace(info, h("p", { class: "muted" }, "This call is no longer open."));
     return;
   }
+  if (c.brief) return; // a new snapshot's row: keep what shows until ensureFull brings the call
   const dangers = c.dangers || [];
   const holds = c.order_holds || {};
   const waived = c.waived_agencies || [];
@@ -556,7 +595,7 @@ function submitAssignForm(ev) {
   assign(openId, callSign, needsReason ? reason : "");
 }
 
-function assignFirst() {
+async function assignFirst() {
   const id = openId || selectedId;
   if (!id) return;
   const go = () => {
@@ -564,7 +603,10 @@ function assignFirst() {
     if (cs) assign(id, cs);
     else flash(false, "No unit to recommend for this call.");
   };
-  if (openId !== id) openCall(id);
+  // The whole call first: the one-key choice reads its order holds (never ACS before police).
+  if (openId !== id) await openCall(id);
+  else await ensureFull(id).catch(() => {});
+  if (openId !== id || !state.calls[id] || state.calls[id].brief) return;
   if (recs.callId === id && recs.entries) go();
   else loadRecs(id).then(go);
 }
