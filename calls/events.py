@@ -76,6 +76,7 @@ class CallSummary(TypedDict):
     police_first: str
     order_holds: dict[str, str]
     scene_safe_at: str | None
+    in_queue: bool  # calls.policies.call_in_queue: the board asks this, not its own rule
     queue_reasons: list[str]  # why it waits in the queue, as its row shows it (call_queue_reasons)
 
 
@@ -96,10 +97,12 @@ class CallBoardRow(TypedDict):
     received_at: str
     recognised: bool
     units: list[dict[str, Any]]
-    backup_requests: list[dict[str, Any]]
-    missing_agencies: list[str]
-    queue_reasons: list[str]
     brief: bool
+    # Only when not empty / true:
+    backup_requests: NotRequired[list[dict[str, Any]]]
+    missing_agencies: NotRequired[list[str]]
+    queue_reasons: NotRequired[list[str]]
+    in_queue: NotRequired[bool]  # calls.policies.call_in_queue
     caller_language: NotRequired[str]  # only when recorded
     interpreter_needed: NotRequired[bool]  # only when true
 
@@ -128,14 +131,18 @@ def assignment_summary(assignment) -> dict[str, Any]:
     }
 
 
+def _in_queue(*, call, missing_agencies: list[str], backup_requests) -> bool:
+    needs_backup = any(b.handled_at is None for b in backup_requests)
+    return call_in_queue(call=call, missing_agencies=missing_agencies, needs_backup=needs_backup)
+
+
 def call_queue_reasons(*, call, missing_agencies: list[str], backup_requests) -> list[str]:
     """Why the call waits in the dispatch queue, in the two lines its queue row shows: the triage
     rule, then the first safety guard that changed its outcome (else what matched); a guard must
     never be cut off, or "ideation without means" shows without "police added". Empty when the
     call does not wait in the queue (calls.policies.call_in_queue): no row shows them then, and
     the dispatch snapshot stays small. `backup_requests` are all of the call's."""
-    needs_backup = any(b.handled_at is None for b in backup_requests)
-    if not call_in_queue(call=call, missing_agencies=missing_agencies, needs_backup=needs_backup):
+    if not _in_queue(call=call, missing_agencies=missing_agencies, backup_requests=backup_requests):
         return []
     reasons = list(call.triage_reasons or [])
     guard = next((r for r in reasons if r.startswith("Guard ")), None)
@@ -232,6 +239,7 @@ def call_summary(call, *, assignments=None, backup_requests=None, waivers=None) 
         "police_first": call_police_first(call=call, dangers=dangers),
         "order_holds": call_order_holds(call=call, assignments=assignments, dangers=dangers),
         "scene_safe_at": _iso(min(scene_safe)) if scene_safe else None,
+        "in_queue": _in_queue(call=call, missing_agencies=missing, backup_requests=backup_requests),
         "queue_reasons": call_queue_reasons(
             call=call, missing_agencies=missing, backup_requests=backup_requests
         ),
@@ -278,6 +286,13 @@ def call_board_row(call, *, assignments, backup_requests, waivers) -> CallBoardR
         # The screen fetches the whole call (GET /api/v1/calls/<id>) before showing its detail.
         "brief": True,
     }
+    # What there is nothing of is left out (the board reads a missing key as empty or false): 2,000
+    # open calls must fit daphne's 1 MiB frame (tests/calls/test_snapshots.py keeps rows small).
+    for key in ("backup_requests", "missing_agencies", "queue_reasons"):
+        if not row[key]:
+            del row[key]  # type: ignore[misc]
+    if _in_queue(call=call, missing_agencies=missing, backup_requests=backup_requests):
+        row["in_queue"] = True
     # Most callers' language is not recorded: the keys come only when there is something to show,
     # which saves a tenth of the snapshot (the board reads a missing key as unset).
     if call.caller_language:

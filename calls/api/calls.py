@@ -158,6 +158,9 @@ class _CallFields(serializers.Serializer):
     police_first = serializers.CharField(help_text="why police must be on the call before ACS, or empty")
     order_holds = serializers.DictField(child=serializers.CharField())
     scene_safe_at = serializers.DateTimeField(allow_null=True)
+    in_queue = serializers.BooleanField(
+        help_text="whether the call waits in the dispatch queue (no unit yet, an agency missing, backup unanswered)"
+    )
     queue_reasons = serializers.ListField(
         child=serializers.CharField(),
         help_text="the triage reasons a queue row shows: the rule, then the first safety guard (else what matched)",

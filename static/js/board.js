@@ -104,9 +104,10 @@ function unitMatches(u, f) {
 const missing = (c) => c.missing_agencies || [];
 
 // A call waits in the queue until every agency its decision requires has a unit or a recorded
-// reason why not (calls.policies.call_agencies_missing, carried in the call summary).
+// reason why not, and no unit's backup request is unanswered: the server answers it
+// (calls.policies.call_in_queue, `in_queue` in brief rows and summaries alike).
 function inQueue(c) {
-  return WAITING.includes(c.status) || (ACTIVE.includes(c.status) && missing(c).length > 0);
+  return c.in_queue === true;
 }
 
 function pendingCalls() {

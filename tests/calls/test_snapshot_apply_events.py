@@ -88,7 +88,7 @@ def dispatch_apply(state: dict[str, Any], frame: dict[str, Any]) -> None:
 
 
 BOARD_ROW_KEYS = ("id", "number", "status", "priority", "lead", "agencies", "call_type", "address", "zone",
-                  "received_at", "recognised", "missing_agencies", "queue_reasons")  # fmt: skip
+                  "received_at", "recognised")  # fmt: skip
 BOARD_UNIT_KEYS = ("unit", "agency", "unit_status", "acknowledged_at")
 
 
@@ -97,7 +97,11 @@ def board_row_view(call: dict[str, Any]) -> dict[str, Any]:
     (an event's, which replaces the brief row): the two must agree on it."""
     view = {key: call[key] for key in BOARD_ROW_KEYS}
     view["units"] = [{key: u[key] for key in BOARD_UNIT_KEYS} for u in call["units"]]
-    view["backup_requests"] = [b for b in call["backup_requests"] if b.get("handled_at") is None]
+    # A brief row leaves out what there is none of.
+    view["backup_requests"] = [b for b in call.get("backup_requests", []) if b.get("handled_at") is None]
+    view["missing_agencies"] = call.get("missing_agencies", [])
+    view["queue_reasons"] = call.get("queue_reasons", [])
+    view["in_queue"] = bool(call.get("in_queue"))
     view["caller_language"] = call.get("caller_language") or None
     view["interpreter_needed"] = bool(call.get("interpreter_needed"))
     return view

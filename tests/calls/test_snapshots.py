@@ -33,11 +33,10 @@ BOARD_FIELDS = {
     "received_at",
     "recognised",
     "units",
-    "backup_requests",
-    "missing_agencies",
-    "queue_reasons",
     "brief",
 }
+# Present only when not empty (or true): what the board reads as empty when it is missing.
+WHEN_ANY = {"backup_requests", "missing_agencies", "queue_reasons", "in_queue"}
 # 1 MiB for 2,000 open calls (daphne's frame limit) is 524 bytes a call, with room left here for
 # the units and alerts, a longer address and longer triage reasons than these.
 ROW_BYTES_MAX = 440
@@ -81,7 +80,7 @@ def test_it_gives_the_board_a_brief_row_with_what_the_queue_and_active_list_show
 
     row = _row(call)
 
-    assert set(row) == BOARD_FIELDS | {"caller_language", "interpreter_needed"}
+    assert set(row) == BOARD_FIELDS | WHEN_ANY | {"caller_language", "interpreter_needed"}
     assert row["brief"] is True
     for field in set(row) - {"units", "backup_requests", "brief"}:
         assert row[field] == full[field], field
@@ -99,7 +98,7 @@ def test_it_leaves_an_unrecorded_language_out_of_a_board_row(make_call):
 
     row = _row(call)
 
-    assert set(row) == BOARD_FIELDS
+    assert set(row) == BOARD_FIELDS | {"in_queue", "queue_reasons", "missing_agencies"}
     assert _full(call)["caller_language"] == "" and _full(call)["interpreter_needed"] is False
 
 
@@ -131,8 +130,8 @@ def test_it_lists_only_open_backup_requests_in_a_board_row_yet_keeps_their_agenc
 
     row = _row(call)
 
-    assert row["backup_requests"] == []
-    assert row["missing_agencies"] == _full(call)["missing_agencies"] == []
+    assert "backup_requests" not in row and len(_full(call)["backup_requests"]) == 1
+    assert "missing_agencies" not in row and _full(call)["missing_agencies"] == []
     assert [u["unit"] for u in row["units"]] == ["ACS-12", "APD-2A31"]
 
 
@@ -141,7 +140,7 @@ def test_it_takes_a_waived_agency_out_of_a_board_rows_missing_agencies(make_call
     assign(call, apd_2a31, dana)
     call_agency_waive(call=call, agency="ACS", reason="no ACS team on shift", actor=dana)
 
-    assert _row(call)["missing_agencies"] == []
+    assert "missing_agencies" not in _row(call)
 
 
 def test_it_reads_the_board_in_the_same_few_queries_for_3_calls_or_30(
@@ -215,7 +214,8 @@ def test_it_gives_no_queue_reasons_to_a_call_that_no_longer_waits(make_call, dan
     call = make_call(call_type="WELCK")
     assign(call, acs_12, dana)
 
-    assert _full(call)["queue_reasons"] == _row(call)["queue_reasons"] == []
+    assert _full(call)["queue_reasons"] == [] and "queue_reasons" not in _row(call)
+    assert _full(call)["in_queue"] is False and "in_queue" not in _row(call)
 
 
 def test_it_keeps_a_call_with_an_unanswered_backup_request_in_the_queue(
@@ -226,6 +226,7 @@ def test_it_keeps_a_call_with_an_unanswered_backup_request_in_the_queue(
     backup_request(call=call, unit=acs_12, agency="POLICE", reason="he picked up a bat", actor=riley)
 
     assert _row(call)["queue_reasons"] == _full(call)["queue_reasons"] != []
+    assert _row(call)["in_queue"] is _full(call)["in_queue"] is True
 
 
 def test_it_returns_the_queue_reasons_from_the_api(make_call, api_as, dana):
