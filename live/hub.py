@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from autobahn.exception import Disconnected
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
@@ -270,6 +271,10 @@ class StreamHub:
         for member in list(self.members.get(stream, ())):
             try:
                 await member.stream_push(frame, text)
+            except Disconnected:
+                # daphne's socket closed while the frame was on its way (a client leaving mid-push,
+                # 50 at once in a drop): not a fault; its disconnect takes it out of the members.
+                logger.info("live hub: event %s not pushed: the socket had closed", frame.get("id"))
             except Exception:
                 logger.exception("live hub: push of event %s to a socket failed", frame.get("id"))
 

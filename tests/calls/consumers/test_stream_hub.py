@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from autobahn.exception import Disconnected
 from channels.layers import get_channel_layer
 
 from live.events import DISPATCH, stream_group
@@ -185,3 +186,28 @@ async def test_it_builds_one_snapshot_for_sockets_that_join_together(
     assert len(builds) == 1
     assert two == one
     assert (caught_up["id"], caught_up["prev"]) == (event.id, one["last_event_id"])
+
+
+class _Member:
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+        self.got: list[int] = []
+
+    async def stream_push(self, frame, text):
+        if self.error is not None:
+            raise self.error
+        self.got.append(frame["id"])
+
+
+async def test_it_passes_over_a_socket_that_closed_mid_push_without_an_error_log(caplog):
+    hub = StreamHub()
+    gone, here = _Member(Disconnected("Attempt to send on a closed protocol")), _Member()
+    hub.members[DISPATCH] = {gone, here}
+
+    with caplog.at_level("INFO", logger="live.hub"):
+        await hub._forward(DISPATCH, {"id": 7, "prev": 6, "kind": "call.created", "data": {}})
+
+    assert here.got == [7]
+    assert hub.heads[DISPATCH] == 7
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert "socket had closed" in caplog.records[0].getMessage()
