@@ -3,6 +3,8 @@
     .venv/bin/python bench/load.py --procs 2 --rate 10 --duration 60 --boards 50 --units 100
     .venv/bin/python bench/load.py --procs 2 --rate 5 --duration 100 --boards 50 --units 100 \
         --drop-boards 50 --drop-after 15 --drop-for 60
+    .venv/bin/python bench/load.py --procs 2 --rate 5 --duration 60 --boards 200 --units 50 \
+        --open-calls 600 --restart-after 20
 
 What it does:
 1. makes a PostgreSQL database of its own (`--db`, dropped and created again on
@@ -24,6 +26,10 @@ What it does:
    (all at once, 0-0.5 s jitter) and measures how long each takes to be back in sync: it reconnects
    with ?after=<its last id>, as live.js does, and is in sync at the `replayed` frame that ends the
    missed events (a snapshot, then a resume, only when the server says it is too far behind).
+7. with `--restart-after S` (and `--open-calls N` waiting before the sockets open): S s into the
+   intake, SIGKILLs web process 0 and starts it again; reports how many sockets the kill closed and
+   how long after the kill each was back in sync (reconnected through the proxy with ?after, up to
+   its `replayed`): issue 16's "200 screens back in sync within 10 s of a daphne restart".
 
 Figures: the intake rate achieved (created calls / intake seconds); API latency of POST /calls
 from each call's scheduled start (so a slow server is not hidden by a late client); commit-to-screen
@@ -93,6 +99,12 @@ for i in range(n):
     user = User.objects.filter(username=name).first() or user_create(
         username=name, role="responder", unit=unit, password="bench-password-2026", check_password=False)
     units[sign] = AuthToken.objects.create(user=user)[1]
+# --open-calls: calls already waiting when the sockets open, through the real intake service
+from calls.services import call_create
+calltaker = User.objects.get(username="calltaker")
+for i in range(int(sys.argv[2])):
+    call_create(actor=calltaker, narrative=f"bench open call {i}: man yelling at cars, no weapons",
+                address="400 Marquette Ave NW", lat=35.0844 + (i % 50) * 1e-4, lon=-106.6504)
 tokens = {}
 for name in ("calltaker", "dispatcher"):
     tokens[name] = AuthToken.objects.create(user=User.objects.get(username=name))[1]
@@ -140,11 +152,11 @@ def app_env(database_url: str, redis_url: str, conn_max_age: int) -> dict[str, s
     return env
 
 
-def seed(env: dict[str, str], units: int) -> dict:
+def seed(env: dict[str, str], units: int, open_calls: int) -> dict:
     run = lambda *cmd: subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True)  # noqa: E731
     run(PYTHON, "manage.py", "migrate", "--noinput")
     run(PYTHON, "manage.py", "seed_demo")
-    out = run(PYTHON, "-c", SEED_UNITS, str(units)).stdout
+    out = run(PYTHON, "-c", SEED_UNITS, str(units), str(open_calls)).stdout
     return json.loads(next(line for line in out.splitlines() if line.startswith("SEED "))[5:])
 
 
@@ -201,6 +213,8 @@ class Sock:
         self.synced = asyncio.Event()
         self.stop = False
         self.resuming = False
+        self.closed_at: list[float] = []  # monotonic times of unexpected closes
+        self.synced_at: list[float] = []  # monotonic times of being in sync (snapshot, replayed)
 
     def on_frame(self, frame: dict, now: float) -> None:
         kind = frame.get("type")
@@ -208,6 +222,7 @@ class Sock:
             if self.last is None:
                 self.baseline = self.last = frame["last_event_id"]
                 self.synced.set()
+                self.synced_at.append(time.monotonic())
             else:
                 # A reconnect the server answered with a snapshot (too far behind for ?after):
                 # sock_run asks for the rest by id, so the accounting below still sees every event.
@@ -231,6 +246,7 @@ class Sock:
         elif kind == "replayed":
             self.resuming = False
             self.synced.set()
+            self.synced_at.append(time.monotonic())
         elif kind == "retry":
             self.retries += 1
 
@@ -264,11 +280,13 @@ async def sock_run(sock: Sock, url: str, origin: str) -> None:
                             await ws.send(json.dumps({"type": "resume", "after": sock.last}))
                 if not sock.stop:
                     sock.unexpected_closes += 1
+                    sock.closed_at.append(time.monotonic())
         except asyncio.CancelledError:
             raise
         except Exception:
             if not sock.stop:
                 sock.unexpected_closes += 1
+                sock.closed_at.append(time.monotonic())
         sock.ws = None
         if sock.stop:
             return
@@ -384,7 +402,24 @@ async def redis_floor(redis_url: str, n: int, rate: float, seconds: float) -> li
     return latencies
 
 
-async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str) -> dict:
+def restart_figures(socks: list[Sock], killed_at: float) -> dict:
+    """The sockets the kill closed, and how long after the kill each was back in sync."""
+    hit = [s for s in socks if any(t >= killed_at for t in s.closed_at)]
+    back = []
+    for sock in hit:
+        first_close = min(t for t in sock.closed_at if t >= killed_at)
+        synced = [t for t in sock.synced_at if t > first_close]
+        if synced:
+            back.append((synced[0] - killed_at) * 1000)
+    return {
+        "closed_by_kill": len(hit),
+        "back_in_sync": len(back),
+        "within_10_s": sum(1 for ms in back if ms <= 10_000),
+        "sync_ms_from_kill": summary(back),
+    }
+
+
+async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str, restart=None) -> dict:
     url = f"ws://127.0.0.1:{port}"
     origin = f"http://127.0.0.1:{port}"
     boards = [Sock("board", seeded["tokens"]["dispatcher"]) for _ in range(args.boards)]
@@ -439,7 +474,16 @@ async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str
         await asyncio.gather(*(back(s) for s in dropped))
         drop.update(dropped=len(dropped), back_in_sync=len(times), sync_ms=summary(times))
 
+    restarted: dict = {}
+
+    async def restarter() -> None:
+        await asyncio.sleep(args.restart_after)
+        restarted["killed_at"] = time.monotonic()
+        await loop.run_in_executor(None, restart)  # SIGKILL web process 0, start it again
+        restarted["started_s"] = round(time.monotonic() - restarted["killed_at"], 2)
+
     drop_task = asyncio.create_task(dropper()) if args.drop_boards else None
+    restart_task = asyncio.create_task(restarter()) if args.restart_after else None
     t0 = time.time()
     futures = []
     free_units = list(unit_signs)
@@ -455,6 +499,8 @@ async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str
     intake_seconds = time.time() - t0
     if drop_task is not None:
         await drop_task
+    if restart_task is not None:
+        await restart_task
     floor = await floor_task
     await asyncio.sleep(5)  # the last pushes (and the hubs' catch-up) land
 
@@ -524,6 +570,15 @@ async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str
         "retry_frames": sum(s.retries for s in boards + units),
         "redis_floor_ms": summary(floor),
         "drop": drop or None,
+        "restart": (
+            {
+                "web_process_back_s": restarted["started_s"],
+                "boards": restart_figures(boards, restarted["killed_at"]),
+                "units": restart_figures(units, restarted["killed_at"]),
+            }
+            if restarted
+            else None
+        ),  # fmt: skip
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -539,6 +594,13 @@ def main() -> None:
     parser.add_argument("--drop-boards", type=int, default=0)
     parser.add_argument("--drop-after", type=float, default=15)
     parser.add_argument("--drop-for", type=float, default=60)
+    parser.add_argument("--open-calls", type=int, default=0, help="calls waiting before the sockets open")
+    parser.add_argument(
+        "--restart-after",
+        type=float,
+        default=0,
+        help="s into intake: SIGKILL web process 0 and start it again",
+    )
     # 0 by default: under ASGI, Django runs each request in a thread of its own, so with
     # CONN_MAX_AGE > 0 every request thread keeps its connection open (Django's docs: disable
     # persistent connections under ASGI, pool instead); at 10 calls/s that exhausted PostgreSQL's
@@ -563,24 +625,35 @@ def main() -> None:
     database_url = database_make(admin_url, args.db)
     env = app_env(database_url, redis_url, args.conn_max_age)
     print("seeding", database_url, flush=True)
-    seeded = seed(env, args.units)
+    seeded = seed(env, args.units, args.open_calls)
     redis.Redis.from_url(redis_url).flushdb()
 
     logdir = Path(tempfile.mkdtemp(prefix="acs-load-"))
     procs: list[subprocess.Popen] = []
     try:
         ports = [free_port() for _ in range(args.procs)]
-        for i, p in enumerate(ports):
+
+        def web_start(i: int, mode: str = "w") -> subprocess.Popen:
             log = logdir / f"daphne{i}.log"
             proc = subprocess.Popen(
-                [DAPHNE, "-b", "127.0.0.1", "-p", str(p), "acs_dispatch.asgi:application"],
+                [DAPHNE, "-b", "127.0.0.1", "-p", str(ports[i]), "acs_dispatch.asgi:application"],
                 cwd=ROOT,
                 env=env,
-                stdout=open(log, "w"),  # noqa: SIM115
+                stdout=open(log, mode),  # noqa: SIM115
                 stderr=subprocess.STDOUT,
             )
-            procs.append(proc)
-            wait_http(f"http://127.0.0.1:{p}/healthz", proc, log)
+            wait_http(f"http://127.0.0.1:{ports[i]}/healthz", proc, log)
+            return proc
+
+        for i in range(len(ports)):
+            procs.append(web_start(i))
+
+        def restart() -> None:
+            """A web process dies (SIGKILL: no goodbye to its sockets) and is started again."""
+            procs[0].kill()
+            procs[0].wait()
+            procs[0] = web_start(0, mode="a")
+
         proxy_port = free_port()
         cfg = logdir / "haproxy.cfg"
         cfg.write_text(haproxy_config(proxy_port, ports))
@@ -593,7 +666,7 @@ def main() -> None:
         procs.append(proxy)
         wait_http(f"http://127.0.0.1:{proxy_port}/healthz", proxy, proxy_log)
         print(f"{args.procs} daphne behind haproxy :{proxy_port}; logs in {logdir}", flush=True)
-        result = asyncio.run(drive(args, proxy_port, seeded, redis_url, database_url))
+        result = asyncio.run(drive(args, proxy_port, seeded, redis_url, database_url, restart))
         result["server_exceptions"] = sum(
             (logdir / f"daphne{i}.log").read_text().count("Traceback") for i in range(args.procs)
         )
