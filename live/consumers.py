@@ -391,6 +391,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._send_snapshot()
             return
         frames, head = replay
+        stream_hub().recent_fill(self.stream, frames)  # the next resumes from about here: memory
         for frame in frames:
             await self.send_json(self.frame_visible(frame))
         if frames:

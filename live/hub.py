@@ -299,6 +299,28 @@ class StreamHub:
             return None
         return [(frame, text) for frame, text in recent if frame["id"] > after]
 
+    def recent_fill(self, stream: str, frames: list[dict[str, Any]]) -> None:
+        """Put frames a socket read from the log (contiguous along the stream's chain, oldest first)
+        in front of the recent frames, when they join up with them (or with the hub's head), so the
+        next sockets resuming from about the same id are answered from memory: after a restart,
+        200 boards resuming from one id cost one log read, not 200. What does not join up is left
+        out: a hole in the recent frames would lose events."""
+        head = self.heads.get(stream)
+        if stream not in self.members or head is None or not frames:
+            return
+        recent = self.recent.get(stream)
+        joint = recent[0][0]["prev"] if recent else head  # the event just before what is held
+        older = [frame for frame in frames if frame["id"] <= joint]
+        if not older or older[-1]["id"] != joint:
+            return
+        if recent is None:
+            recent = self.recent[stream] = deque(maxlen=RECENT_FRAMES)
+        room = RECENT_FRAMES - len(recent)
+        if room <= 0:
+            return
+        for frame in reversed(older[-room:]):
+            recent.appendleft((frame, frame_text(frame)))
+
     async def snapshot(
         self, *, stream: str, key: str, build: Callable[[], Awaitable[dict[str, Any]]]
     ) -> tuple[SharedSnapshot, list[tuple[dict[str, Any], str]] | None]:

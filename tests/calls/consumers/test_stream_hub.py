@@ -211,3 +211,51 @@ async def test_it_passes_over_a_socket_that_closed_mid_push_without_an_error_log
     assert hub.heads[DISPATCH] == 7
     assert [r.levelname for r in caplog.records] == ["INFO"]
     assert "socket had closed" in caplog.records[0].getMessage()
+
+
+async def test_it_answers_the_next_resumes_from_what_one_resume_read_from_the_log(
+    socket, dana, ada, make_call, call_event, monkeypatch
+):
+    call = await make_call()
+    held = await call_event(call)
+    missed = [await call_event(call) for _ in range(2)]  # before this process had any socket
+    async with socket("/ws/dispatch/", ada) as watcher:
+        await watcher.receive_json_from()
+        async with socket(f"/ws/dispatch/?after={held.id}", dana) as first:  # reads the log
+            from_log = [await first.receive_json_from() for _ in range(3)]
+        _no_log_replay(monkeypatch)
+        async with socket(f"/ws/dispatch/?after={held.id}", dana) as second:  # from memory
+            from_memory = [await second.receive_json_from() for _ in range(3)]
+
+    expected = [("event", missed[0].id), ("event", missed[1].id), ("replayed", None)]
+    assert [(f["type"], f.get("id")) for f in from_log] == expected
+    assert [(f["type"], f.get("id")) for f in from_memory] == expected
+    assert from_memory[0]["prev"] == held.id
+
+
+def _frame(event_id: int) -> dict:
+    return {"type": "event", "id": event_id, "prev": event_id - 1, "kind": "call.updated", "data": {}}
+
+
+def test_it_puts_log_frames_before_the_recent_ones_only_when_they_join_up():
+    hub = StreamHub()
+    hub.members[DISPATCH] = {_Member()}
+    hub.heads[DISPATCH] = 10
+
+    hub.recent_fill(DISPATCH, [_frame(6), _frame(7)])  # ends before the hub's head: a hole
+    assert hub.frames_after(DISPATCH, 5) is None
+    hub.recent_fill(DISPATCH, [_frame(8), _frame(9), _frame(10), _frame(11)])  # 11: not forwarded yet
+    assert [f["id"] for f, _ in hub.frames_after(DISPATCH, 7)] == [8, 9, 10]
+    hub.recent_fill(DISPATCH, [_frame(6), _frame(7)])  # now it joins up with 8
+    assert [f["id"] for f, _ in hub.frames_after(DISPATCH, 5)] == [6, 7, 8, 9, 10]
+    hub.recent_fill(DISPATCH, [_frame(4), _frame(5), _frame(6)])  # overlaps: only 4 and 5 go in front
+    assert [f["id"] for f, _ in hub.frames_after(DISPATCH, 3)] == [4, 5, 6, 7, 8, 9, 10]
+
+
+def test_it_fills_nothing_for_a_stream_nobody_watches():
+    hub = StreamHub()
+    hub.heads[DISPATCH] = 10
+
+    hub.recent_fill(DISPATCH, [_frame(9), _frame(10)])
+
+    assert DISPATCH not in hub.recent
