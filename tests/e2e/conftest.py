@@ -30,6 +30,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,17 +95,25 @@ def _run(argv: list[str], *, env: dict, stdin: str | None = None) -> subprocess.
     return done
 
 
-@pytest.fixture(scope="session")
-def e2e_server():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    tmp = Path(tempfile.mkdtemp(prefix="acs-e2e-"))
+@contextlib.contextmanager
+def e2e_instance(prefix: str = "acs-e2e-") -> Iterator[E2EServer]:
+    """A running center of its own: a fresh SQLite file, migrated, the demo loaded, daphne on a
+    free port until the block ends."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     env = embedded_env(sqlite_path=tmp / "e2e.sqlite3")
     port = free_port()
     server = E2EServer(url=f"http://127.0.0.1:{port}", env=env, log_path=tmp / "daphne.log")
     server.manage("migrate", "--noinput")
     server.manage("seed_demo")
     with daphne_running(env=env, port=port, log_path=server.log_path):
+        yield server
+
+
+@pytest.fixture(scope="session")
+def e2e_server():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with e2e_instance() as server:
         yield server
 
 
@@ -174,17 +184,22 @@ class JsonApi:
         return self._call("POST", path, body if body is not None else {})
 
 
+def api_for(server: E2EServer, username: str | None, password: str = DEMO_PASSWORD) -> JsonApi:
+    """The REST API of `server` as a demo user (a token of its own), or anonymous (None)."""
+    if username is None:
+        return JsonApi(server.url, None)
+    body = {"username": username, "password": password}
+    if username in MFA_USERS:
+        body["otp"] = demo_totp(username)
+    status, data = JsonApi(server.url, None).post("auth/token", body)
+    assert status == 200, data
+    return JsonApi(server.url, data["token"])
+
+
 @pytest.fixture
 def e2e_api(e2e_server):
     def make(username: str | None, password: str = DEMO_PASSWORD) -> JsonApi:
-        if username is None:
-            return JsonApi(e2e_server.url, None)
-        body = {"username": username, "password": password}
-        if username in MFA_USERS:
-            body["otp"] = demo_totp(username)
-        status, data = JsonApi(e2e_server.url, None).post("auth/token", body)
-        assert status == 200, data
-        return JsonApi(e2e_server.url, data["token"])
+        return api_for(e2e_server, username, password)
 
     return make
 

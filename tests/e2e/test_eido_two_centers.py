@@ -7,40 +7,21 @@ center holds the same call type, location, caller and units, and triages it itse
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 
-from scripts.devserver import daphne_running, demo_totp, embedded_env, free_port
-from tests.e2e.conftest import DEMO_PASSWORD, MFA_USERS, E2EServer, JsonApi
+from tests.e2e.conftest import api_for, e2e_instance
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def second_center():
-    tmp = Path(tempfile.mkdtemp(prefix="acs-e2e-second-"))
-    env = embedded_env(sqlite_path=tmp / "second.sqlite3")
-    port = free_port()
-    server = E2EServer(url=f"http://127.0.0.1:{port}", env=env, log_path=tmp / "daphne.log")
-    server.manage("migrate", "--noinput")
-    server.manage("seed_demo")
-    with daphne_running(env=env, port=port, log_path=server.log_path):
+    with e2e_instance(prefix="acs-e2e-second-") as server:
         yield server
 
 
-def api_at(server: E2EServer, username: str) -> JsonApi:
-    body = {"username": username, "password": DEMO_PASSWORD}
-    if username in MFA_USERS:
-        body["otp"] = demo_totp(username)
-    status, data = JsonApi(server.url, None).post("auth/token", body)
-    assert status == 200, data
-    return JsonApi(server.url, data["token"])
-
-
 def test_it_moves_a_call_from_one_center_to_another_as_an_eido(e2e_server, second_center):
-    first = api_at(e2e_server, "dispatcher")
+    first = api_for(e2e_server, "dispatcher")
     status, call = first.post(
         "calls",
         {
@@ -62,14 +43,14 @@ def test_it_moves_a_call_from_one_center_to_another_as_an_eido(e2e_server, secon
 
     status, document = first.get(f"calls/{call['id']}/eido")
     assert status == 200, document
-    status, received = api_at(second_center, "calltaker").post("eido", document)
+    status, received = api_for(second_center, "calltaker").post("eido", document)
 
     assert status == 201, received
     assert received["call_type"] == "CW"
     assert received["status"] == "PENDING"  # triaged by the second center's own rules
     assert received["triage"]["ruleset_version"] is not None
     assert [(r["name"], r["agency"]) for r in received["resources"]] == [(free_acs["call_sign"], "ACS")]
-    status, copy = api_at(second_center, "dispatcher").get(f"calls/{received['id']}")
+    status, copy = api_for(second_center, "dispatcher").get(f"calls/{received['id']}")
     assert status == 200, copy
     assert (copy["lat"], copy["lon"]) == (call["lat"], call["lon"])
     assert copy["address"] == call["address"]
@@ -77,5 +58,5 @@ def test_it_moves_a_call_from_one_center_to_another_as_an_eido(e2e_server, secon
     assert copy["zone"] == call["zone"]
     assert call["narrative"] in copy["narrative"]
     # Posting the same document again answers the call already made, not a second one.
-    again_status, again = api_at(second_center, "calltaker").post("eido", document)
+    again_status, again = api_for(second_center, "calltaker").post("eido", document)
     assert (again_status, again["id"]) == (200, received["id"])
