@@ -386,3 +386,84 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cleared_at is None
+
+
+class CallFact(models.Model):
+    """The KPI read model of one call (issue 14): what calls.selectors.kpis computes per call from
+    the call, its assignments and its waivers, stored so a year of KPIs reads narrow rows instead
+    of joining ~700,000 calls to their assignments. Written only by calls.services.kpi_facts in the
+    transaction that changes the call; the definitions are calls.selectors.kpis'."""
+
+    call = models.OneToOneField(Call, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=20)
+    received_at = models.DateTimeField()
+    # Day and hour on the city's clock when the fact was written (settings.CITY_TIME_ZONE).
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    zone = models.ForeignKey(
+        "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=12)
+    lead = models.CharField(max_length=10, blank=True)
+    mode = models.CharField(max_length=32, blank=True)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    disposition = models.CharField(max_length=32, blank=True)
+    destination = models.ForeignKey(
+        "responders.Facility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
+    # 0/1 flags of the module docstring of calls.selectors.kpis.
+    eligible = models.PositiveSmallIntegerField()
+    served = models.PositiveSmallIntegerField()
+    led = models.PositiveSmallIntegerField()
+    kicked_back = models.PositiveSmallIntegerField()
+    acs_led = models.PositiveSmallIntegerField()
+    acs_assigned = models.PositiveSmallIntegerField()
+    police_assigned = models.PositiveSmallIntegerField()
+    fire_ems_assigned = models.PositiveSmallIntegerField()
+    missed_reason = models.CharField(max_length=24, blank=True)
+    guard_signal = models.CharField(max_length=24, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at"], name="callfact_received_at"),
+            # The missed and kicked-back lists: a few percent of the calls, in received order.
+            models.Index(
+                fields=["received_at"],
+                name="callfact_missed",
+                condition=Q(eligible=1, served=0) | Q(kicked_back=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of {self.number}"
+
+
+class StepFact(models.Model):
+    """One timed step of a call (calls.selectors.kpis.STEPS): the call's queue and close, and the
+    acknowledge, en route and on scene of each of its assignments. Written with CallFact."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+    zone = models.ForeignKey(
+        "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step = models.CharField(max_length=12)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    agency = models.CharField(max_length=10, blank=True)
+    seconds = models.FloatField()
+
+    class Meta:
+        indexes = [
+            # PostgreSQL: the percentiles of a range read this index alone (an index-only scan).
+            models.Index(
+                fields=["received_at"],
+                include=["step", "priority", "agency", "seconds"],
+                name="stepfact_received_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} of call {self.call_id}"

@@ -1,0 +1,176 @@
+"""The KPI read model (CallFact, StepFact) follows calls changed through the services, and the KPIs
+read from it equal the live computation over the same rows (issue 14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from calls.models import Assignment, CallFact, StepFact
+from calls.selectors.kpis import kpis_compute, kpis_facts_complete, kpis_period
+from calls.services import (
+    assignment_acknowledge,
+    assignment_clear,
+    call_agency_waive,
+    call_close,
+    call_override,
+    unit_assign,
+    unit_status_change,
+)
+from calls.services.kpi_facts import call_facts_rebuild
+
+# 23:50 MST on the eve of the spring DST change: the calls run across local midnight and 02:00 MST.
+START_AT = dt.datetime(2026, 3, 8, 6, 50, tzinfo=dt.UTC)
+RANGE = (dt.date(2026, 3, 7), dt.date(2026, 3, 9))
+NOW = dt.datetime(2026, 3, 9, 12, 0, tzinfo=dt.UTC)
+
+
+def facts_rows() -> tuple[list[tuple], list[tuple]]:
+    calls = list(CallFact.objects.order_by("call_id").values_list())
+    steps = sorted(
+        StepFact.objects.values_list("call_id", "step", "priority", "agency", "seconds", "zone_id")
+    )
+    return calls, steps
+
+
+def live_kpis(**kwargs) -> dict:
+    """The answer of the live SQL: the same call with no facts (kpis_facts_complete is then false)."""
+    CallFact.objects.all().delete()
+    StepFact.objects.all().delete()
+    return kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW, **kwargs)
+
+
+@pytest.fixture
+def worked(make_call, dana, acs_12, apd_2a31, medic_12):
+    """Four calls worked through the services over the night of the DST change."""
+    calls = {}
+    with time_machine.travel(START_AT, tick=False) as clock:
+
+        def later(minutes: int) -> None:
+            clock.shift(dt.timedelta(minutes=minutes))
+
+        # Served by ACS: assigned, acknowledged, en route, on scene, closed with a destination-free outcome.
+        calls["served"] = make_call(call_type="5150")
+        later(3)
+        served = unit_assign(call=calls["served"], unit=acs_12, actor=dana)
+        later(1)
+        assignment_acknowledge(assignment=served, actor=dana)
+        later(2)
+        unit_status_change(unit=acs_12, status="EN_ROUTE", actor=dana)
+        later(9)
+        unit_status_change(unit=acs_12, status="ON_SCENE", actor=dana)
+        later(40)  # closed at 00:45 MST, on the day after it was received
+        call_close(call=calls["served"], disposition="ACS-RA", actor=dana)
+
+        # Kicked back: the ACS unit leaves for police, who close the call.
+        later(5)
+        calls["kicked"] = make_call(call_type="WELCK")
+        later(2)
+        first = unit_assign(call=calls["kicked"], unit=acs_12, actor=dana)
+        later(20)
+        assignment_clear(assignment=first, reason="subject wants police", actor=dana)
+        later(1)
+        unit_assign(call=calls["kicked"], unit=apd_2a31, actor=dana, override_reason="ACS left")
+        later(30)
+        call_close(call=calls["kicked"], disposition="K", actor=dana)
+
+        # Overridden to police by a dispatcher, still waiting; received at 03:13 MDT.
+        later(30)
+        calls["overridden"] = make_call(call_type="5150")
+        later(1)
+        call_override(
+            call=calls["overridden"], agencies=["POLICE"], lead="POLICE", priority=2,
+            reason="caller known to be armed", actor=dana,
+        )  # fmt: skip
+
+        # No ACS team: waived, then a medic works it.
+        later(6)
+        calls["waived"] = make_call(call_type="WELCK")
+        call_agency_waive(call=calls["waived"], agency="ACS", reason="no ACS team on shift", actor=dana)
+        later(3)
+        unit_assign(call=calls["waived"], unit=medic_12, actor=dana, override_reason="nobody else")
+    return calls
+
+
+def test_it_writes_the_facts_of_each_call_in_the_transaction_that_changes_it(worked):
+    calls, steps = facts_rows()
+
+    assert [row[0] for row in calls] == sorted(c.pk for c in worked.values())
+    served = CallFact.objects.get(call_id=worked["served"].pk)
+    assert (served.eligible, served.served, served.led, served.missed_reason) == (1, 1, 1, "")
+    assert served.day == dt.date(2026, 3, 7)  # 23:50 MST
+    assert served.hour == 23
+    assert (served.status, served.disposition) == ("CLOSED", "ACS-RA")
+    kicked = CallFact.objects.get(call_id=worked["kicked"].pk)
+    assert (kicked.kicked_back, kicked.missed_reason, kicked.detail) == (
+        1,
+        "sent_back_to_police",
+        "subject wants police",
+    )
+    overridden = CallFact.objects.get(call_id=worked["overridden"].pk)
+    assert (overridden.missed_reason, overridden.detail) == ("overridden", "caller known to be armed")
+    assert (overridden.day, overridden.hour) == (dt.date(2026, 3, 8), 3)
+    waived = CallFact.objects.get(call_id=worked["waived"].pk)
+    # Still open: "open" comes before "no_acs_unit" (calls.selectors.kpis).
+    assert (waived.missed_reason, waived.fire_ems_assigned, waived.first_assigned_at) == (
+        "open",
+        1,
+        START_AT + dt.timedelta(minutes=153),
+    )
+    # The served call: queue 3 min, acknowledge 1, en route -> on scene 9, on scene 40, closed after
+    # 55 (SQLite's julianday is exact to a few microseconds only).
+    timed = {(step, agency): round(s, 1) for call_id, step, _, agency, s, _ in steps if call_id == served.pk}
+    assert timed == {
+        ("queue", "ACS"): 180.0,
+        ("acknowledge", "ACS"): 60.0,
+        ("en_route", "ACS"): 540.0,
+        ("on_scene", "ACS"): 2400.0,
+        ("close", "ACS"): 3300.0,
+    }
+
+
+def test_it_keeps_the_facts_equal_to_a_rebuild_from_the_rows(worked):
+    refreshed = facts_rows()
+
+    call_facts_rebuild()
+
+    assert facts_rows() == refreshed
+
+
+def test_it_answers_the_kpis_from_the_facts_as_the_live_sql_does(worked):
+    since, until = kpis_period(start=RANGE[0], end=RANGE[1])
+    assert kpis_facts_complete(since=since, until=until, zone=None)
+    from_facts = kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW)
+
+    live = live_kpis()
+
+    assert from_facts["acs"]["eligible"] == 4
+    assert from_facts["acs"]["kickbacks"]["calls"] == 1
+    assert from_facts == live
+
+
+def test_it_answers_a_zone_from_the_facts_as_the_live_sql_does(worked):
+    zone = worked["served"].zone.name
+    from_facts = kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW, zone=zone)
+
+    assert from_facts == live_kpis(zone=zone)
+
+
+def test_it_falls_back_to_the_live_sql_for_calls_written_around_the_services(worked, acs_12):
+    since, until = kpis_period(start=RANGE[0], end=RANGE[1])
+    CallFact.objects.filter(call_id=worked["waived"].pk).delete()
+
+    assert not kpis_facts_complete(since=since, until=until, zone=None)
+    assert kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW)["acs"]["eligible"] == 4
+
+
+def test_it_keeps_the_city_clock_of_the_facts(worked):
+    tz = ZoneInfo(settings.CITY_TIME_ZONE)
+    for fact in CallFact.objects.all():
+        local = fact.received_at.astimezone(tz)
+        assert (fact.day, fact.hour) == (local.date(), local.hour)
+    assert Assignment.objects.count() == 4
