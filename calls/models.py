@@ -429,6 +429,7 @@ class CallFact(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["received_at"], name="callfact_received_at"),
+            models.Index(fields=["day"], name="callfact_day"),
             # The missed and kicked-back lists: a few percent of the calls, in received order.
             models.Index(
                 fields=["received_at"],
@@ -450,20 +451,70 @@ class StepFact(models.Model):
     zone = models.ForeignKey(
         "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    day = models.DateField()  # the call's CallFact.day
     step = models.CharField(max_length=12)
     priority = models.PositiveSmallIntegerField(null=True, blank=True)
     agency = models.CharField(max_length=10, blank=True)
     seconds = models.FloatField()
+    # A monotone coarsening of `seconds` (calls.selectors.kpis): percentiles count by bucket, then
+    # read the exact value from the few rows of one bucket.
+    bucket = models.IntegerField()
 
     class Meta:
         indexes = [
-            # PostgreSQL: the percentiles of a range read this index alone (an index-only scan).
             models.Index(
-                fields=["received_at"],
-                include=["step", "priority", "agency", "seconds"],
-                name="stepfact_received_at",
+                fields=["step", "bucket", "day"],
+                include=["priority", "agency", "seconds"],
+                name="stepfact_bucket",
+            ),
+            # PostgreSQL: the percentiles of a range read this index alone (an index-only scan).
+            # PostgreSQL: the counts of a range and the percentiles of a zone read this index alone.
+            models.Index(
+                fields=["day"],
+                include=["step", "priority", "agency", "bucket", "seconds", "zone"],
+                name="stepfact_day",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.step} of call {self.call_id}"
+
+
+class KpiPeriod(models.Model):
+    """A past day (or month) whose KPI counts are cached in KpiCount, built from the facts by
+    calls.services.kpi_periods_build. Deleted with its counts in the transaction that changes a
+    call received in it, so a report never reads a stale count: it counts that period's facts."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start = models.DateField()  # on the city's clock; a month starts on its first day
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "start"], name="kpi_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start}"
+
+
+class KpiCount(models.Model):
+    """How many calls (or timed steps) of one KpiPeriod have one combination of keys of one metric
+    (calls.selectors.kpis: status, hour, family, acs, disposition, destination, worked; step)."""
+
+    kind = models.CharField(max_length=5, choices=KpiPeriod.Kind.choices)
+    start = models.DateField()
+    metric = models.CharField(max_length=16)
+    k1 = models.CharField(max_length=32, blank=True)
+    k2 = models.CharField(max_length=32, blank=True)
+    k3 = models.CharField(max_length=32, blank=True)
+    k4 = models.CharField(max_length=32, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "start"], name="kpi_count_period")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start} {self.metric} {self.k1} {self.k2} {self.k3} {self.k4}: {self.n}"

@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import math
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,10 +68,12 @@ from calls.models import (
     CallAgencyWaiver,
     CallFact,
     Disposition,
+    KpiCount,
+    KpiPeriod,
     StepFact,
 )
 from live.models import Event
-from responders.models import Unit, Zone
+from responders.models import Facility, Unit, Zone
 
 ACS = "ACS"
 POLICE = "POLICE"
@@ -487,6 +491,11 @@ def _step_percentiles(durations: str, params: list[Any]) -> list[dict[str, Any]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    return _step_rows(found)
+
+
+def _step_rows(found: list) -> list[dict[str, Any]]:
+    """kpis_step_times's rows from (step, priority, agency, count, p50, p90), in their order."""
     order = {step: i for i, step in enumerate(STEPS)}
     rows = [
         {
@@ -820,7 +829,17 @@ CALL_FACT_COLUMNS = (
     "kicked_back", "acs_led", "acs_assigned", "police_assigned", "fire_ems_assigned", "missed_reason",
     "guard_signal", "detail",
 )  # fmt: skip
-STEP_FACT_COLUMNS = ("call_id", "received_at", "zone_id", "step", "priority", "agency", "seconds")
+STEP_FACT_COLUMNS = (
+    "call_id",
+    "received_at",
+    "zone_id",
+    "day",
+    "step",
+    "priority",
+    "agency",
+    "seconds",
+    "bucket",
+)
 
 
 def _local_sql(column: str, part: str) -> str:
@@ -851,7 +870,199 @@ def kpis_call_facts_sql(*, where: str) -> str:
 def kpis_step_facts_sql(*, where: str) -> str:
     """A SELECT of the StepFact rows (STEP_FACT_COLUMNS) of the calls `c` matching `where` (four
     times in the SQL)."""
-    return f"SELECT call_id, received_at, zone_id, step, priority, agency, d FROM ({_durations_sql(where)}) t"
+    return f"""SELECT call_id, received_at, zone_id, {_local_sql("received_at", "day")}, step, priority, agency, d,
+                      {_bucket_sql("d")}
+               FROM ({_durations_sql(where)}) t"""
+
+
+def _bucket_sql(seconds: str) -> str:
+    """StepFact.bucket: 1 s wide under a minute, 5 s to 10 minutes, 30 s to an hour, 5 minutes
+    above. Only its order matters (a monotone function of the seconds: percentiles find their
+    bucket by counting, then read the exact value among that bucket's rows); a year's bucket
+    near a median holds a few thousand steps."""
+    x = seconds
+    return f"""CAST(CASE WHEN {x} < 60 THEN {x} WHEN {x} < 600 THEN 60 + ({x} - 60) / 5
+                    WHEN {x} < 3600 THEN 168 + ({x} - 600) / 30 ELSE 268 + ({x} - 3600) / 300 END AS INTEGER)"""
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).date()
+
+
+# Each metric a call counts under in KpiCount, with its keys (k1..k4) and the calls it counts.
+CALL_COUNTS = (
+    ("status", "f.status", "''", "''", ""),
+    ("hour", "CAST(f.hour AS TEXT)", "''", "''", ""),
+    ("family", "f.lead", "f.mode", "''", ""),
+    (
+        "acs",
+        "CAST(f.eligible AS TEXT) || CAST(f.served AS TEXT) || CAST(f.led AS TEXT) || CAST(f.kicked_back AS TEXT)"
+        " || CAST(f.acs_led AS TEXT) || CAST(f.acs_assigned AS TEXT)",
+        "f.missed_reason",
+        "f.guard_signal",
+        "",
+    ),
+    ("disposition", "f.disposition", "f.lead", "''", f" AND f.status = '{Call.Status.CLOSED}'"),
+    ("destination", "CAST(f.destination_id AS TEXT)", "''", "''", " AND f.destination_id IS NOT NULL"),
+    ("worked", "'ACS'", "''", "''", " AND f.acs_assigned = 1"),
+    ("worked", "'POLICE'", "''", "''", " AND f.police_assigned = 1"),
+    ("worked", "'FIRE_EMS'", "''", "''", " AND f.fire_ems_assigned = 1"),
+)
+
+
+def kpis_call_counts_sql(*, where: str) -> str:
+    """(day, metric, k1, k2, k3, k4): a row for each metric of CALL_COUNTS each CallFact `f`
+    matching `where` (len(CALL_COUNTS) times in the SQL) counts under."""
+    fact_t = CallFact._meta.db_table
+    return " UNION ALL ".join(
+        f"SELECT f.day AS day, '{metric}' AS metric, {k1} AS k1, {k2} AS k2, {k3} AS k3, '' AS k4"
+        f" FROM {fact_t} f WHERE {where}{only}"
+        for metric, k1, k2, k3, only in CALL_COUNTS
+    )
+
+
+def kpis_step_counts_sql(*, where: str) -> str:
+    """(day, metric, k1..k4): each StepFact `s` matching `where` as ("step", step, priority, agency, bucket)."""
+    return f"""SELECT s.day AS day, 'step' AS metric, s.step AS k1, COALESCE(CAST(s.priority AS TEXT), '') AS k2,
+                      s.agency AS k3, CAST(s.bucket AS TEXT) AS k4
+               FROM {StepFact._meta.db_table} s WHERE {where}"""
+
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _day_counts(since: dt.datetime, until: dt.datetime) -> list[tuple]:
+    """(day, metric, k1, k2, k3, k4, n) of every call of the range (all zones): the cached days'
+    KpiCount rows, the other days' facts counted now (today, and days changed since their cache)."""
+    d0, d1 = _local_date(since), _local_date(until)
+    period_t, count_t = KpiPeriod._meta.db_table, KpiCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT start FROM {period_t} WHERE kind = 'day' AND start >= %s AND start < %s", [d0, d1]
+        )
+        cached = {_as_date(r[0]) for r in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT start, metric, k1, k2, k3, k4, n FROM {count_t} WHERE kind = 'day' AND start >= %s AND start < %s",
+            [d0, d1],
+        )
+        rows = cursor.fetchall()
+        missing = [d0 + dt.timedelta(days=i) for i in range((d1 - d0).days)]
+        missing = [d for d in missing if d not in cached]
+        for chunk in range(0, len(missing), 100):
+            days = missing[chunk : chunk + 100]
+            where = f"f.day IN ({', '.join(['%s'] * len(days))})"
+            cursor.execute(
+                f"SELECT day, metric, k1, k2, k3, k4, COUNT(*) FROM ({kpis_call_counts_sql(where=where)}) t"
+                " GROUP BY day, metric, k1, k2, k3, k4",
+                days * len(CALL_COUNTS),
+            )
+            rows += cursor.fetchall()
+    return rows
+
+
+def _step_counts(since: dt.datetime, until: dt.datetime) -> dict[tuple, dict[int, int]]:
+    """{(step, priority, agency): {bucket: steps}} of the range (all zones): cached whole months
+    from KpiCount, the other days from StepFact."""
+    d0, d1 = _local_date(since), _local_date(until)
+    period_t, count_t, step_t = KpiPeriod._meta.db_table, KpiCount._meta.db_table, StepFact._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT start FROM {period_t} WHERE kind = 'month' AND start >= %s AND start < %s", [d0, d1]
+        )
+        months = sorted(m for m in (_as_date(r[0]) for r in cursor.fetchall()) if _month_after(m) <= d1)
+        found: list[tuple] = []
+        if months:
+            cursor.execute(
+                f"SELECT k1, k2, k3, k4, SUM(n) FROM {count_t} WHERE kind = 'month'"
+                f" AND start IN ({', '.join(['%s'] * len(months))}) GROUP BY k1, k2, k3, k4",
+                months,
+            )
+            found += [
+                (step, int(p) if p else None, agency, int(b), n)
+                for step, p, agency, b, n in cursor.fetchall()
+            ]
+        gaps, at = [], d0
+        for month in months:
+            if at < month:
+                gaps.append((at, month))
+            at = _month_after(month)
+        if at < d1:
+            gaps.append((at, d1))
+        if gaps:
+            where = " OR ".join(["(s.day >= %s AND s.day < %s)"] * len(gaps))
+            cursor.execute(
+                f"SELECT step, priority, agency, bucket, COUNT(*) FROM {step_t} s WHERE {where}"
+                " GROUP BY step, priority, agency, bucket",
+                [d for gap in gaps for d in gap],
+            )
+            found += cursor.fetchall()
+    counts: dict[tuple, dict[int, int]] = {}
+    for step, priority, agency, bucket, n in found:
+        for key in ((step, priority, agency), (step, None, None)):
+            per_bucket = counts.setdefault(key, {})
+            per_bucket[bucket] = per_bucket.get(bucket, 0) + int(n)
+    return counts
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _nearest_rank(p: float, n: int) -> int:
+    """The 1-based rank of the p-th percentile of n values, as each database's live SQL has it."""
+    if connection.vendor == "postgresql":
+        return max(1, math.ceil(p * n))  # percentile_disc: ceil(p * n) in double precision
+    rank = max(1, math.ceil(p * n))  # CUME_DIST: the smallest rank whose rank / n reaches p
+    while rank > 1 and (rank - 1) / n >= p:
+        rank -= 1
+    while rank < n and rank / n < p:
+        rank += 1
+    return rank
+
+
+def _step_times_from_counts(*, since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
+    """kpis_step_times over all zones without sorting a year of steps: the counts by bucket give
+    each percentile's bucket and its rank there; one indexed read of that bucket gives the value."""
+    counts = _step_counts(since, until)
+    d0, d1 = _local_date(since), _local_date(until)
+    step_t = StepFact._meta.db_table
+    targets: list[tuple] = []
+    parts: list[tuple[str, list[Any]]] = []
+    for (step, priority, agency), per_bucket in counts.items():
+        n = sum(per_bucket.values())
+        for p in (0.5, 0.9):
+            rank, before = _nearest_rank(p, n), 0
+            for bucket in sorted(per_bucket):
+                if before + per_bucket[bucket] >= rank:
+                    break
+                before += per_bucket[bucket]
+            where = "s.step = %s AND s.bucket = %s AND s.day >= %s AND s.day < %s"
+            args: list[Any] = [step, bucket, d0, d1]
+            if agency is not None:  # a (step, priority, agency) group, not the step over all
+                where += " AND s.agency = %s" + (
+                    " AND s.priority = %s" if priority is not None else " AND s.priority IS NULL"
+                )
+                args += [agency] + ([priority] if priority is not None else [])
+            sql = (
+                f"SELECT {len(targets)}, (SELECT s.seconds FROM {step_t} s WHERE {where}"
+                f" ORDER BY s.seconds LIMIT 1 OFFSET {rank - before - 1})"
+            )
+            parts.append((sql, args))
+            targets.append((step, priority, agency, n, p))
+    values: dict[int, Any] = {}
+    with connection.cursor() as cursor:
+        for chunk in range(0, len(parts), 200):  # a few hundred subqueries per statement
+            batch = parts[chunk : chunk + 200]
+            cursor.execute(
+                " UNION ALL ".join(sql for sql, _ in batch), [a for _, args in batch for a in args]
+            )
+            values.update(dict(cursor.fetchall()))
+    found: dict[tuple, list] = {}
+    for i, (step, priority, agency, n, p) in enumerate(targets):
+        row = found.setdefault((step, priority, agency), [step, priority, agency, n, None, None])
+        row[4 if p == 0.5 else 5] = values[i]
+    return _step_rows(list(found.values()))
 
 
 def _facts(since: dt.datetime, until: dt.datetime, zone: str | None) -> QuerySet[CallFact]:
@@ -863,6 +1074,59 @@ def kpis_facts_complete(*, since: dt.datetime, until: dt.datetime, zone: str | N
     """Whether every call of the range has its facts. Calls written around the services (a bulk
     load, a test's rows) have none until calls.services.call_facts_rebuild: then the live SQL answers."""
     return _calls(since, until, zone).count() == _facts(since, until, zone).count()
+
+
+def _counted(counts: list[tuple], metric: str) -> dict[tuple, int]:
+    """{(k1, k2, k3): n} of one metric of _day_counts' rows, over the days."""
+    out: dict[tuple, int] = {}
+    for _, m, k1, k2, k3, _k4, n in counts:
+        if m == metric:
+            out[(k1, k2, k3)] = out.get((k1, k2, k3), 0) + int(n)
+    return out
+
+
+def kpis_volume_from_counts(*, counts: list[tuple]) -> dict[str, Any]:
+    """kpis_volume from _day_counts' rows."""
+    by_status = {k1: n for (k1, _, _), n in _counted(counts, "status").items()}
+    by_day: dict[dt.date, int] = {}
+    for day, metric, *_, n in counts:
+        if metric == "status":
+            by_day[_as_date(day)] = by_day.get(_as_date(day), 0) + int(n)
+    by_hour = {int(k1): n for (k1, _, _), n in _counted(counts, "hour").items()}
+    families = sorted(_counted(counts, "family").items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_day": [{"date": day.isoformat(), "calls": n} for day, n in sorted(by_day.items())],
+        "by_hour": [{"hour": h, "calls": by_hour.get(h, 0)} for h in range(24)],
+        "by_family": [
+            {"lead": lead or "NONE", "mode": mode or "", "calls": n} for (lead, mode, _), n in families
+        ],
+    }
+
+
+def kpis_dispositions_from_counts(*, counts: list[tuple]) -> list[dict[str, Any]]:
+    """kpis_dispositions from _day_counts' rows."""
+    known = {d.code: d for d in Disposition.objects.all()}
+    mix = sorted(_counted(counts, "disposition").items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+    return [
+        {
+            "code": code,
+            "description": known[code].description if code in known else "",
+            "acs_outcome": bool(known[code].acs_outcome) if code in known else False,
+            "lead": lead,
+            "calls": n,
+        }
+        for (code, lead, _), n in mix
+    ]
+
+
+def kpis_destinations_from_counts(*, counts: list[tuple]) -> list[dict[str, Any]]:
+    """kpis_destinations from _day_counts' rows."""
+    taken = {int(k1): n for (k1, _, _), n in _counted(counts, "destination").items()}
+    places = Facility.objects.filter(pk__in=taken).values_list("pk", "name", "kind")
+    rows = [{"name": name, "kind": kind, "calls": taken[pk]} for pk, name, kind in places]
+    return sorted(rows, key=lambda r: (-r["calls"], r["name"]))
 
 
 def kpis_volume_from_facts(*, since: dt.datetime, until: dt.datetime, zone: str | None) -> dict[str, Any]:
@@ -886,9 +1150,14 @@ def kpis_volume_from_facts(*, since: dt.datetime, until: dt.datetime, zone: str 
 
 
 def kpis_acs_from_facts(
-    *, since: dt.datetime, until: dt.datetime, zone: str | None, missed_limit: int | None = MISSED_LIST_LIMIT
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    zone: str | None,
+    missed_limit: int | None = MISSED_LIST_LIMIT,
+    counts: list[tuple] | None = None,
 ) -> dict[str, Any]:
-    """kpis_acs from the CallFact rows of the range."""
+    """kpis_acs from the CallFact rows of the range (the counts from _day_counts' rows when given)."""
     facts = _facts(since, until, zone)
     keys = (
         "eligible",
@@ -900,37 +1169,51 @@ def kpis_acs_from_facts(
         "missed_reason",
         "guard_signal",
     )
-    groups = facts.values(*keys).annotate(n=Count("call_id")).values_list(*keys, "n")
+    if counts is None:
+        groups = list(facts.values(*keys).annotate(n=Count("call_id")).values_list(*keys, "n"))
+    else:
+        groups = [
+            (*(int(flag) for flag in flags), reason, signal, n)
+            for (flags, reason, signal), n in _counted(counts, "acs").items()
+        ]
     listed = ("call_id", "number", "received_at", "zone__name", "status", "lead", "priority", "missed_reason",
               "detail", "disposition")  # fmt: skip
     missed = facts.filter(eligible=1, served=0).order_by("received_at", "call_id").values_list(*listed)
     if missed_limit is not None:
         missed = missed[: int(missed_limit)]
     kicked = facts.filter(kicked_back=1).order_by("received_at", "call_id").values_list(*listed)
-    return _acs_answer(list(groups), list(missed), list(kicked[:MISSED_LIST_LIMIT]))
+    return _acs_answer(groups, list(missed), list(kicked[:MISSED_LIST_LIMIT]))
 
 
 def kpis_step_times_from_facts(
     *, since: dt.datetime, until: dt.datetime, zone: str | None
 ) -> list[dict[str, Any]]:
     """kpis_step_times from the StepFact rows of the range."""
-    where = "f.received_at >= %s AND f.received_at < %s"
-    params = [_dt_param(since), _dt_param(until)]
-    if zone:
+    if not zone:
+        return _step_times_from_counts(since=since, until=until)
+    where = "f.day >= %s AND f.day < %s"
+    params = [_local_date(since), _local_date(until)]
+    if zone:  # the zone's steps are a few: sorted, as live
         where += f" AND f.zone_id IN (SELECT id FROM {Zone._meta.db_table} WHERE name = %s)"
         params.append(zone)
     durations = f"SELECT step, priority, agency, seconds AS d FROM {StepFact._meta.db_table} f WHERE {where}"
     return _step_percentiles(durations, params)
 
 
-def kpis_backups_from_facts(*, since: dt.datetime, until: dt.datetime, zone: str | None) -> dict[str, Any]:
-    """kpis_backups from the CallFact rows of the range (the requests themselves are few: read live)."""
+def kpis_backups_from_facts(
+    *, since: dt.datetime, until: dt.datetime, zone: str | None, counts: list[tuple] | None = None
+) -> dict[str, Any]:
+    """kpis_backups from the CallFact rows of the range, or _day_counts' rows when given (the
+    requests themselves are few: read live)."""
     requests = BackupRequest.objects.filter(call__received_at__gte=since, call__received_at__lt=until)
     if zone:
         requests = requests.filter(call__zone__name=zone)
-    sums = _facts(since, until, zone).aggregate(
-        ACS=Sum("acs_assigned"), POLICE=Sum("police_assigned"), FIRE_EMS=Sum("fire_ems_assigned")
-    )
+    if counts is None:
+        sums = _facts(since, until, zone).aggregate(
+            ACS=Sum("acs_assigned"), POLICE=Sum("police_assigned"), FIRE_EMS=Sum("fire_ems_assigned")
+        )
+    else:
+        sums = {k1: n for (k1, _, _), n in _counted(counts, "worked").items()}
     return _backups_answer(requests, {agency: n for agency, n in sums.items() if n})
 
 
@@ -1030,13 +1313,30 @@ def kpis_parts(
 
 
 def _facts_parts(*, since, until, zone, now, missed_limit) -> dict[str, Any]:
+    if zone:
+        return {
+            "volume": lambda: kpis_volume_from_facts(since=since, until=until, zone=zone),
+            "acs": lambda: kpis_acs_from_facts(
+                since=since, until=until, zone=zone, missed_limit=missed_limit
+            ),
+            "step_times": lambda: kpis_step_times_from_facts(since=since, until=until, zone=zone),
+            "backups": lambda: kpis_backups_from_facts(since=since, until=until, zone=zone),
+            "dispositions": lambda: kpis_dispositions_from_facts(since=since, until=until, zone=zone),
+            "destinations": lambda: kpis_destinations_from_facts(since=since, until=until, zone=zone),
+            "utilisation": lambda: kpis_utilisation(since=since, until=until, zone=zone, now=now),
+            "coverage": lambda: kpis_coverage(since=since, until=until, zone=zone, now=now),
+        }
+    # All zones: the counting KPIs share one read of the days' counts (the first to ask pays).
+    counts = functools.cache(lambda: _day_counts(since, until))
     return {
-        "volume": lambda: kpis_volume_from_facts(since=since, until=until, zone=zone),
-        "acs": lambda: kpis_acs_from_facts(since=since, until=until, zone=zone, missed_limit=missed_limit),
+        "volume": lambda: kpis_volume_from_counts(counts=counts()),
+        "acs": lambda: kpis_acs_from_facts(
+            since=since, until=until, zone=zone, missed_limit=missed_limit, counts=counts()
+        ),
         "step_times": lambda: kpis_step_times_from_facts(since=since, until=until, zone=zone),
-        "backups": lambda: kpis_backups_from_facts(since=since, until=until, zone=zone),
-        "dispositions": lambda: kpis_dispositions_from_facts(since=since, until=until, zone=zone),
-        "destinations": lambda: kpis_destinations_from_facts(since=since, until=until, zone=zone),
+        "backups": lambda: kpis_backups_from_facts(since=since, until=until, zone=zone, counts=counts()),
+        "dispositions": lambda: kpis_dispositions_from_counts(counts=counts()),
+        "destinations": lambda: kpis_destinations_from_counts(counts=counts()),
         "utilisation": lambda: kpis_utilisation(since=since, until=until, zone=zone, now=now),
         "coverage": lambda: kpis_coverage(since=since, until=until, zone=zone, now=now),
     }

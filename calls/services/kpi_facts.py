@@ -1,49 +1,140 @@
-"""The KPI read model (calls.models.CallFact, StepFact): rewritten for a call in the transaction
-that changes it, so a year of KPIs reads narrow rows (issue 14). The definitions are the live
-KPIs' SQL (calls.selectors.kpis), run for one call here, for every call in the backfill."""
+"""The KPI read model (issue 14). CallFact and StepFact are rewritten for a call in the transaction
+that changes it, from the live KPIs' own SQL (calls.selectors.kpis) run for that call. KpiCount
+caches the counts of past days (and the step counts of past months) for the year-long reports:
+built in the background (kpi_periods_build), dropped in the transaction that changes a call
+received in that day or month, so a report counts that period's facts instead."""
 
 from __future__ import annotations
 
-from django.db import connection
+import datetime as dt
+from typing import Any
 
-from calls.models import Call, CallFact, StepFact
+from django.db import connection, transaction
+
+from calls.models import Call, CallFact, KpiCount, KpiPeriod, StepFact
 from calls.selectors.kpis import (
+    CALL_COUNTS,
     CALL_FACT_COLUMNS,
     STEP_FACT_COLUMNS,
+    kpis_call_counts_sql,
     kpis_call_facts_sql,
+    kpis_step_counts_sql,
     kpis_step_facts_sql,
 )
+
+COUNT_COLUMNS = "kind, start, metric, k1, k2, k3, k4, n"
 
 
 def _facts_write(*, where: str, params: list) -> None:
     """Delete, then insert again, the facts of the calls `c` matching `where` (one %s each time)."""
     call_t, fact_t, step_t = Call._meta.db_table, CallFact._meta.db_table, StepFact._meta.db_table
+    calls = f"SELECT c.id FROM {call_t} c WHERE {where}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {step_t} WHERE call_id IN (SELECT c.id FROM {call_t} c WHERE {where})", params
-        )
-        cursor.execute(
-            f"DELETE FROM {fact_t} WHERE call_id IN (SELECT c.id FROM {call_t} c WHERE {where})", params
-        )
-        cursor.execute(
-            f"INSERT INTO {fact_t} ({', '.join(CALL_FACT_COLUMNS)}) {kpis_call_facts_sql(where=where)}",
-            params * 2,
-        )
-        cursor.execute(
-            f"INSERT INTO {step_t} ({', '.join(STEP_FACT_COLUMNS)}) {kpis_step_facts_sql(where=where)}",
-            params * 4,
-        )
+        cursor.execute(f"DELETE FROM {step_t} WHERE call_id IN ({calls})", params)
+        cursor.execute(f"DELETE FROM {fact_t} WHERE call_id IN ({calls})", params)
+        columns = ", ".join(CALL_FACT_COLUMNS)
+        cursor.execute(f"INSERT INTO {fact_t} ({columns}) {kpis_call_facts_sql(where=where)}", params * 2)
+        columns = ", ".join(STEP_FACT_COLUMNS)
+        cursor.execute(f"INSERT INTO {step_t} ({columns}) {kpis_step_facts_sql(where=where)}", params * 4)
+
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _fact_day(cursor: Any, call_id: int, *, lock: bool) -> dt.date | None:
+    # FOR UPDATE: waits for a kpi_periods_build reading this day (FOR SHARE) to commit its counts,
+    # so the drop below sees them.
+    lock_sql = " FOR UPDATE" if lock and connection.vendor == "postgresql" else ""
+    cursor.execute(f"SELECT day FROM {CallFact._meta.db_table} WHERE call_id = %s{lock_sql}", [call_id])
+    row = cursor.fetchone()
+    return _as_date(row[0]) if row else None
+
+
+def _periods_drop(cursor: Any, days: set[dt.date]) -> None:
+    """Drop the cached counts of these days and of their months."""
+    for day in sorted(days):
+        for kind, start in ((KpiPeriod.Kind.DAY, day), (KpiPeriod.Kind.MONTH, day.replace(day=1))):
+            cursor.execute(
+                f"DELETE FROM {KpiPeriod._meta.db_table} WHERE kind = %s AND start = %s", [kind, start]
+            )
+            cursor.execute(
+                f"DELETE FROM {KpiCount._meta.db_table} WHERE kind = %s AND start = %s", [kind, start]
+            )
 
 
 def call_facts_refresh(*, call: Call) -> None:
-    """Rewrite the KPI facts of `call` from its rows as this transaction sees them. Call it after
-    the change, with the call row locked (every service that appends a call event holds it), so two
-    consoles acting on one call write its facts one after the other, each from the other's result."""
-    _facts_write(where="c.id = %s", params=[call.pk])
+    """Rewrite the KPI facts of `call` from its rows as this transaction sees them, and drop the
+    cached counts of its day. Call it after the change, with the call row locked (every service
+    that appends a call event holds it): two consoles acting on one call write its facts one after
+    the other, each from the other's result."""
+    with connection.cursor() as cursor:
+        before = _fact_day(cursor, call.pk, lock=True)
+        _facts_write(where="c.id = %s", params=[call.pk])
+        after = _fact_day(cursor, call.pk, lock=False)
+        _periods_drop(cursor, {d for d in (before, after) if d is not None})
 
 
 def call_facts_rebuild() -> int:
-    """Rewrite the KPI facts of every call (the backfill migration; the bench after a bulk load,
-    which writes calls around the services). Returns the number of calls."""
+    """Rewrite the KPI facts of every call and drop every cached count (the backfill migration; the
+    bench after a bulk load, which writes calls around the services). Returns the number of calls."""
     _facts_write(where="1 = %s", params=[1])
+    KpiCount.objects.all().delete()
+    KpiPeriod.objects.all().delete()
     return CallFact.objects.count()
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+@transaction.atomic
+def _period_build(*, kind: str, start: dt.date, end: dt.date) -> None:
+    """Count the facts of [start, end) into KpiCount under (kind, start), with its KpiPeriod."""
+    fact_t, count_t = CallFact._meta.db_table, KpiCount._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A call of this period changing now waits (call_facts_refresh locks its fact row), then
+            # drops what this transaction counted.
+            cursor.execute(f"SELECT 1 FROM {fact_t} WHERE day >= %s AND day < %s FOR SHARE", [start, end])
+        KpiPeriod.objects.create(kind=kind, start=start)
+        if kind == KpiPeriod.Kind.DAY:
+            counted = kpis_call_counts_sql(where="f.day >= %s AND f.day < %s")
+            params = [start, end] * len(CALL_COUNTS)
+        else:
+            counted = kpis_step_counts_sql(where="s.day >= %s AND s.day < %s")
+            params = [start, end]
+        cursor.execute(
+            f"INSERT INTO {count_t} ({COUNT_COLUMNS}) SELECT %s, %s, metric, k1, k2, k3, k4, COUNT(*)"
+            f" FROM ({counted}) t GROUP BY metric, k1, k2, k3, k4",
+            [kind, start, *params],
+        )
+
+
+def kpi_periods_build(*, before: dt.date) -> dict[str, int]:
+    """Cache the counts of every day before `before` (city clock) from the first call's on, and the
+    step counts of every month ended by then, that are not cached yet. One transaction each: a
+    report never waits for the whole backlog. Returns how many days and months were built."""
+    first = CallFact.objects.order_by("day").values_list("day", flat=True).first()
+    built = {"days": 0, "months": 0}
+    if first is None:
+        return built
+    cached = {
+        (kind, start)
+        for kind, start in KpiPeriod.objects.filter(start__gte=first.replace(day=1)).values_list(
+            "kind", "start"
+        )
+    }
+    day = first
+    while day < before:
+        if (KpiPeriod.Kind.DAY, day) not in cached:
+            _period_build(kind=KpiPeriod.Kind.DAY, start=day, end=day + dt.timedelta(days=1))
+            built["days"] += 1
+        day += dt.timedelta(days=1)
+    month = first.replace(day=1)
+    while _month_after(month) <= before:
+        if (KpiPeriod.Kind.MONTH, month) not in cached:
+            _period_build(kind=KpiPeriod.Kind.MONTH, start=month, end=_month_after(month))
+            built["months"] += 1
+        month = _month_after(month)
+    return built

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from calls.models import Assignment, CallFact, StepFact
+from calls.models import Assignment, CallFact, KpiCount, KpiPeriod, StepFact
 from calls.selectors.kpis import kpis_compute, kpis_facts_complete, kpis_period
 from calls.services import (
     assignment_acknowledge,
@@ -21,7 +21,7 @@ from calls.services import (
     unit_assign,
     unit_status_change,
 )
-from calls.services.kpi_facts import call_facts_rebuild
+from calls.services.kpi_facts import call_facts_rebuild, kpi_periods_build
 
 # 23:50 MST on the eve of the spring DST change: the calls run across local midnight and 02:00 MST.
 START_AT = dt.datetime(2026, 3, 8, 6, 50, tzinfo=dt.UTC)
@@ -37,11 +37,13 @@ def facts_rows() -> tuple[list[tuple], list[tuple]]:
     return calls, steps
 
 
-def live_kpis(**kwargs) -> dict:
+def live_kpis(start: dt.date = RANGE[0], end: dt.date = RANGE[1], **kwargs) -> dict:
     """The answer of the live SQL: the same call with no facts (kpis_facts_complete is then false)."""
     CallFact.objects.all().delete()
     StepFact.objects.all().delete()
-    return kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW, **kwargs)
+    KpiCount.objects.all().delete()
+    KpiPeriod.objects.all().delete()
+    return kpis_compute(start=start, end=end, now=NOW, **kwargs)
 
 
 @pytest.fixture
@@ -174,3 +176,28 @@ def test_it_keeps_the_city_clock_of_the_facts(worked):
         local = fact.received_at.astimezone(tz)
         assert (fact.day, fact.hour) == (local.date(), local.hour)
     assert Assignment.objects.count() == 4
+
+
+def test_it_answers_from_the_cached_days_and_months_as_the_live_sql_does(worked):
+    """March is cached whole (its step counts by bucket); the live SQL sorts every step."""
+    built = kpi_periods_build(before=dt.date(2026, 4, 1))
+    march = kpis_compute(start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1), now=NOW)
+
+    assert built == {"days": 25, "months": 1}  # 03-07 (the first call's day) to 03-31; March
+    assert KpiCount.objects.filter(kind="month", metric="step").exists()
+    assert march == live_kpis(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+
+
+def test_it_drops_the_cached_counts_of_a_day_when_one_of_its_calls_changes(worked, dana):
+    kpi_periods_build(before=dt.date(2026, 4, 1))
+
+    with time_machine.travel(dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)):
+        call_close(call=worked["overridden"], disposition="K", actor=dana)
+
+    cached = set(KpiPeriod.objects.values_list("kind", "start"))
+    assert ("day", dt.date(2026, 3, 8)) not in cached and ("month", dt.date(2026, 3, 1)) not in cached
+    assert ("day", dt.date(2026, 3, 7)) in cached
+    assert not KpiCount.objects.filter(kind="day", start=dt.date(2026, 3, 8)).exists()
+    from_cache = kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW)
+    assert from_cache["volume"]["by_status"]["CLOSED"] == 3
+    assert from_cache == live_kpis()
