@@ -413,6 +413,8 @@ class CallFact(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     first_assigned_at = models.DateTimeField(null=True, blank=True)
+    # When the call left the queue: its first unit, or its end (coverage's calls waiting).
+    left_queue_at = models.DateTimeField(null=True, blank=True)
     # 0/1 flags of the module docstring of calls.selectors.kpis.
     eligible = models.PositiveSmallIntegerField()
     served = models.PositiveSmallIntegerField()
@@ -430,6 +432,8 @@ class CallFact(models.Model):
         indexes = [
             models.Index(fields=["received_at"], name="callfact_received_at"),
             models.Index(fields=["day"], name="callfact_day"),
+            # Coverage: the calls still in the queue when a period starts.
+            models.Index(fields=["left_queue_at"], name="callfact_left_queue_at"),
             # The missed and kicked-back lists: a few percent of the calls, in received order.
             models.Index(
                 fields=["received_at"],

@@ -720,6 +720,20 @@ def _calls_waiting_counts(
     return at_start, came, went
 
 
+def _out_of_service_sql() -> tuple[str, str]:
+    """SQL true for an event `e` of a unit going out of service, and of one coming back."""
+    if connection.vendor == "postgresql":
+        # The same predicates as the partial indexes of calls.models.Event.
+        return (
+            "(e.data -> 'after') = '\"OUT_OF_SERVICE\"'::jsonb",
+            "(e.data -> 'before') = '\"OUT_OF_SERVICE\"'::jsonb",
+        )
+    return (
+        "json_extract(e.data, '$.after') = 'OUT_OF_SERVICE'",
+        "json_extract(e.data, '$.before') = 'OUT_OF_SERVICE'",
+    )
+
+
 def _unit_counts(
     start: dt.datetime, end: dt.datetime
 ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, dt.datetime], int]]:
@@ -727,13 +741,7 @@ def _unit_counts(
     were assigned ("assigned") and cleared ("cleared") before `start`, and in each UTC hour of
     [start, end). One scan of each source, grouped in SQL."""
     event_t, asg_t, unit_t = Event._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
-    if connection.vendor == "postgresql":
-        # The same predicates as the partial indexes of calls.models.Event.
-        went_out = "(e.data -> 'after') = '\"OUT_OF_SERVICE\"'::jsonb"
-        came_back = "(e.data -> 'before') = '\"OUT_OF_SERVICE\"'::jsonb"
-    else:
-        went_out = "json_extract(e.data, '$.after') = 'OUT_OF_SERVICE'"
-        came_back = "json_extract(e.data, '$.before') = 'OUT_OF_SERVICE'"
+    went_out, came_back = _out_of_service_sql()
     sources = [
         (
             "out",
@@ -781,6 +789,20 @@ def kpis_coverage(
     *, since: dt.datetime, until: dt.datetime, zone: str | None, now: dt.datetime
 ) -> list[dict[str, Any]]:
     """At the start of each hour of the period (up to now): calls waiting, units on duty, units busy."""
+    return _coverage(
+        since=since,
+        until=until,
+        now=now,
+        waiting=lambda start, end: _calls_waiting_counts(start, end, zone),
+        units=_unit_counts,
+    )
+
+
+def _coverage(
+    *, since: dt.datetime, until: dt.datetime, now: dt.datetime, waiting, units
+) -> list[dict[str, Any]]:
+    """kpis_coverage from `waiting(start, end)` -> (calls waiting at start, came by UTC hour, went by
+    UTC hour) and `units(start, end)` -> (levels at start, changes by UTC hour) as _unit_counts."""
     tz = ZoneInfo(settings.CITY_TIME_ZONE)
     start = since.astimezone(dt.UTC)
     end = min(until, now).astimezone(dt.UTC)
@@ -791,9 +813,9 @@ def kpis_coverage(
         hour += dt.timedelta(hours=1)
     if not hours:
         return []
-    waiting_at_start, arrived, left = _calls_waiting_counts(start, end, zone)
+    waiting_at_start, arrived, left = waiting(start, end)
     series: dict[str, list[int]] = {"calls_waiting": _running(waiting_at_start, arrived, left, hours)}
-    levels, changes = _unit_counts(start, end)
+    levels, changes = units(start, end)
     totals = dict(Unit.objects.values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n"))
     for label, agencies in (("", None), ("acs_", {ACS})):
 
@@ -827,7 +849,7 @@ CALL_FACT_COLUMNS = (
     "call_id", "number", "received_at", "day", "hour", "zone_id", "status", "lead", "mode", "priority",
     "disposition", "destination_id", "closed_at", "first_assigned_at", "eligible", "served", "led",
     "kicked_back", "acs_led", "acs_assigned", "police_assigned", "fire_ems_assigned", "missed_reason",
-    "guard_signal", "detail",
+    "guard_signal", "detail", "left_queue_at",
 )  # fmt: skip
 STEP_FACT_COLUMNS = (
     "call_id",
@@ -863,7 +885,8 @@ def kpis_call_facts_sql(*, where: str) -> str:
                zone_id, status, lead, mode, priority, disposition, destination_id, closed_at,
                first_assigned_at, eligible, served, led, kicked_back, acs_led, acs_assigned,
                police_assigned, fire_ems_assigned, missed_reason,
-               CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END, {_detail_sql()}
+               CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END, {_detail_sql()},
+               COALESCE(first_assigned_at, closed_at)
         FROM flags"""
 
 
@@ -885,39 +908,87 @@ def _bucket_sql(seconds: str) -> str:
                     WHEN {x} < 3600 THEN 168 + ({x} - 600) / 30 ELSE 268 + ({x} - 3600) / 300 END AS INTEGER)"""
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    """Local midnight of `day` on the city's clock (it exists on both DST change days)."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(settings.CITY_TIME_ZONE))
+
+
 def _local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).date()
 
 
-# Each metric a call counts under in KpiCount, with its keys (k1..k4) and the calls it counts.
-CALL_COUNTS = (
-    ("status", "f.status", "''", "''", ""),
-    ("hour", "CAST(f.hour AS TEXT)", "''", "''", ""),
-    ("family", "f.lead", "f.mode", "''", ""),
-    (
-        "acs",
-        "CAST(f.eligible AS TEXT) || CAST(f.served AS TEXT) || CAST(f.led AS TEXT) || CAST(f.kicked_back AS TEXT)"
-        " || CAST(f.acs_led AS TEXT) || CAST(f.acs_assigned AS TEXT)",
-        "f.missed_reason",
-        "f.guard_signal",
-        "",
-    ),
-    ("disposition", "f.disposition", "f.lead", "''", f" AND f.status = '{Call.Status.CLOSED}'"),
-    ("destination", "CAST(f.destination_id AS TEXT)", "''", "''", " AND f.destination_id IS NOT NULL"),
-    ("worked", "'ACS'", "''", "''", " AND f.acs_assigned = 1"),
-    ("worked", "'POLICE'", "''", "''", " AND f.police_assigned = 1"),
-    ("worked", "'FIRE_EMS'", "''", "''", " AND f.fire_ems_assigned = 1"),
-)
+def _utc_hour_text_sql(column: str) -> str:
+    """The UTC hour of a timestamp column as text, 'YYYY-MM-DDTHH:00:00' (SQL run with parameters)."""
+    if connection.vendor == "postgresql":
+        return f"""to_char(date_trunc('hour', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24":00:00"')"""
+    return f"strftime('%%Y-%%m-%%dT%%H:00:00', {column})"
+
+
+def _hour_text_value(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def call_counts() -> tuple[tuple[str, str, str, str, str], ...]:
+    """Each metric a call counts under in KpiCount: (metric, k1, k2, k3, which calls) over CallFact f."""
+    flags = " || ".join(
+        f"CAST(f.{flag} AS TEXT)"
+        for flag in ("eligible", "served", "led", "kicked_back", "acs_led", "acs_assigned")
+    )
+    return (
+        ("status", "f.status", "''", "''", ""),
+        ("hour", "CAST(f.hour AS TEXT)", "''", "''", ""),
+        ("family", "f.lead", "f.mode", "''", ""),
+        ("acs", flags, "f.missed_reason", "f.guard_signal", ""),
+        ("disposition", "f.disposition", "f.lead", "''", f" AND f.status = '{Call.Status.CLOSED}'"),
+        ("destination", "CAST(f.destination_id AS TEXT)", "''", "''", " AND f.destination_id IS NOT NULL"),
+        ("worked", "'ACS'", "''", "''", " AND f.acs_assigned = 1"),
+        ("worked", "'POLICE'", "''", "''", " AND f.police_assigned = 1"),
+        ("worked", "'FIRE_EMS'", "''", "''", " AND f.fire_ems_assigned = 1"),
+        # Coverage: the calls joining the queue, and leaving it (first unit, or the end), by UTC hour.
+        ("came", _utc_hour_text_sql("f.received_at"), "''", "''", ""),
+        ("went", _utc_hour_text_sql("f.left_queue_at"), "''", "''", " AND f.left_queue_at IS NOT NULL"),
+    )
 
 
 def kpis_call_counts_sql(*, where: str) -> str:
-    """(day, metric, k1, k2, k3, k4): a row for each metric of CALL_COUNTS each CallFact `f`
-    matching `where` (len(CALL_COUNTS) times in the SQL) counts under."""
+    """(day, metric, k1, k2, k3, k4): a row for each metric of call_counts() each CallFact `f`
+    matching `where` (len(call_counts()) times in the SQL) counts under."""
     fact_t = CallFact._meta.db_table
     return " UNION ALL ".join(
         f"SELECT f.day AS day, '{metric}' AS metric, {k1} AS k1, {k2} AS k2, {k3} AS k3, '' AS k4"
         f" FROM {fact_t} f WHERE {where}{only}"
-        for metric, k1, k2, k3, only in CALL_COUNTS
+        for metric, k1, k2, k3, only in call_counts()
+    )
+
+
+def kpis_unit_counts_sql() -> str:
+    """(metric, k1, k2, k3, k4) of the units' changes in [%s, %s) (four times in the SQL): out of
+    service, back, assigned, cleared, with "ACS" or "" (other agencies) and the UTC hour."""
+    event_t, asg_t, unit_t = Event._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
+    went_out, came_back = _out_of_service_sql()
+    sources = (
+        (
+            "out",
+            f"{event_t} e",
+            "e.created_at",
+            f"e.kind = 'unit.status_changed' AND {went_out}",
+            "e.unit_id",
+        ),
+        (
+            "back",
+            f"{event_t} e",
+            "e.created_at",
+            f"e.kind = 'unit.status_changed' AND {came_back}",
+            "e.unit_id",
+        ),
+        ("assigned", f"{asg_t} a", "a.assigned_at", "1 = 1", "a.unit_id"),
+        ("cleared", f"{asg_t} a", "a.cleared_at", "a.cleared_at IS NOT NULL", "a.unit_id"),
+    )
+    return " UNION ALL ".join(
+        f"SELECT '{what}' AS metric, CASE WHEN u.agency_id = '{ACS}' THEN '{ACS}' ELSE '' END AS k1,"
+        f" {_utc_hour_text_sql(column)} AS k2, '' AS k3, '' AS k4"
+        f" FROM {table} JOIN {unit_t} u ON u.id = {unit} WHERE {where} AND {column} >= %s AND {column} < %s"
+        for what, table, column, where, unit in sources
     )
 
 
@@ -955,7 +1026,22 @@ def _day_counts(since: dt.datetime, until: dt.datetime) -> list[tuple]:
             cursor.execute(
                 f"SELECT day, metric, k1, k2, k3, k4, COUNT(*) FROM ({kpis_call_counts_sql(where=where)}) t"
                 " GROUP BY day, metric, k1, k2, k3, k4",
-                days * len(CALL_COUNTS),
+                days * len(call_counts()),
+            )
+            rows += cursor.fetchall()
+        # The units' changes of the days not cached, one run of consecutive days at a time.
+        runs: list[list[dt.date]] = []
+        for day in missing:
+            if runs and runs[-1][-1] + dt.timedelta(days=1) == day:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        for run in runs:
+            s, e = _day_start(run[0]), _day_start(run[-1] + dt.timedelta(days=1))
+            cursor.execute(
+                f"SELECT NULL, metric, k1, k2, k3, k4, COUNT(*) FROM ({kpis_unit_counts_sql()}) t"
+                " GROUP BY metric, k1, k2, k3, k4",
+                [_dt_param(s), _dt_param(e)] * 4,
             )
             rows += cursor.fetchall()
     return rows
@@ -1127,6 +1213,95 @@ def kpis_destinations_from_counts(*, counts: list[tuple]) -> list[dict[str, Any]
     places = Facility.objects.filter(pk__in=taken).values_list("pk", "name", "kind")
     rows = [{"name": name, "kind": kind, "calls": taken[pk]} for pk, name, kind in places]
     return sorted(rows, key=lambda r: (-r["calls"], r["name"]))
+
+
+def kpis_coverage_from_facts(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    zone: str | None,
+    now: dt.datetime,
+    counts: list[tuple] | None = None,
+) -> list[dict[str, Any]]:
+    """kpis_coverage from the CallFact rows, and from _day_counts' rows when given (all zones)."""
+    fact_t = CallFact._meta.db_table
+    zone_sql = f" AND f.zone_id IN (SELECT id FROM {Zone._meta.db_table} WHERE name = %s)" if zone else ""
+    zone_params = [zone] if zone else []
+
+    def waiting(start: dt.datetime, end: dt.datetime) -> tuple[int, dict, dict]:
+        s, e = _dt_param(start), _dt_param(end)
+        went_hour = _utc_hour_text_sql("f.left_queue_at")
+        # The calls received before the period and still in the queue at its start, and when they left.
+        sql = f"""
+            SELECT 'start', NULL, COUNT(*) FROM {fact_t} f
+            WHERE f.received_at < %s AND (f.left_queue_at IS NULL OR f.left_queue_at >= %s){zone_sql}
+            UNION ALL
+            SELECT 'went', {went_hour}, COUNT(*) FROM {fact_t} f
+            WHERE f.received_at < %s AND f.left_queue_at >= %s AND f.left_queue_at < %s{zone_sql}
+            GROUP BY {went_hour}
+        """
+        params = [s, s, *zone_params, s, s, e, *zone_params]
+        if counts is None:
+            came_hour = _utc_hour_text_sql("f.received_at")
+            sql += f"""
+                UNION ALL
+                SELECT 'came', {came_hour}, COUNT(*) FROM {fact_t} f
+                WHERE f.received_at >= %s AND f.received_at < %s{zone_sql} GROUP BY {came_hour}
+                UNION ALL
+                SELECT 'went', {went_hour}, COUNT(*) FROM {fact_t} f
+                WHERE f.received_at >= %s AND f.received_at < %s AND f.left_queue_at < %s{zone_sql}
+                GROUP BY {went_hour}
+            """
+            params += [s, e, *zone_params, s, e, e, *zone_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = [(what, hour, n) for what, hour, n in cursor.fetchall()]
+        if counts is not None:
+            found += [(m, k1, n) for _, m, k1, _k2, _k3, _k4, n in counts if m in ("came", "went")]
+        at_start, came, went = 0, {}, {}
+        for what, hour, n in found:
+            if what == "start":
+                at_start = n
+                continue
+            per_hour = came if what == "came" else went
+            moment = _hour_text_value(hour)
+            per_hour[moment] = per_hour.get(moment, 0) + int(n)
+        return at_start, came, went
+
+    def units(start: dt.datetime, end: dt.datetime) -> tuple[dict, dict]:
+        if counts is None:
+            return _unit_counts(start, end)
+        levels = _unit_levels(start)
+        changes: dict[tuple[str, str, dt.datetime], int] = {}
+        for _, metric, k1, k2, _k3, _k4, n in counts:
+            if metric in ("out", "back", "assigned", "cleared"):
+                key = (metric, k1, _hour_text_value(k2))
+                changes[key] = changes.get(key, 0) + int(n)
+        return levels, changes
+
+    return _coverage(since=since, until=until, now=now, waiting=waiting, units=units)
+
+
+def _unit_levels(start: dt.datetime) -> dict[tuple[str, str], int]:
+    """By "ACS" or "" (other agencies): the units' out-of-service and back events before `start`,
+    and ("assigned") the assignments open at `start`; the levels _coverage starts from."""
+    event_t, asg_t, unit_t = Event._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
+    went_out, came_back = _out_of_service_sql()
+    group = f"CASE WHEN u.agency_id = '{ACS}' THEN '{ACS}' ELSE '' END"
+    sql = f"""
+        SELECT 'out', {group}, COUNT(*) FROM {event_t} e JOIN {unit_t} u ON u.id = e.unit_id
+        WHERE e.kind = 'unit.status_changed' AND {went_out} AND e.created_at < %s GROUP BY {group}
+        UNION ALL
+        SELECT 'back', {group}, COUNT(*) FROM {event_t} e JOIN {unit_t} u ON u.id = e.unit_id
+        WHERE e.kind = 'unit.status_changed' AND {came_back} AND e.created_at < %s GROUP BY {group}
+        UNION ALL
+        SELECT 'assigned', {group}, COUNT(*) FROM {asg_t} a JOIN {unit_t} u ON u.id = a.unit_id
+        WHERE a.assigned_at < %s AND (a.cleared_at IS NULL OR a.cleared_at >= %s) GROUP BY {group}
+    """
+    s = _dt_param(start)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [s, s, s, s])
+        return {(what, group_key): n for what, group_key, n in cursor.fetchall()}
 
 
 def kpis_volume_from_facts(*, since: dt.datetime, until: dt.datetime, zone: str | None) -> dict[str, Any]:
@@ -1324,7 +1499,7 @@ def _facts_parts(*, since, until, zone, now, missed_limit) -> dict[str, Any]:
             "dispositions": lambda: kpis_dispositions_from_facts(since=since, until=until, zone=zone),
             "destinations": lambda: kpis_destinations_from_facts(since=since, until=until, zone=zone),
             "utilisation": lambda: kpis_utilisation(since=since, until=until, zone=zone, now=now),
-            "coverage": lambda: kpis_coverage(since=since, until=until, zone=zone, now=now),
+            "coverage": lambda: kpis_coverage_from_facts(since=since, until=until, zone=zone, now=now),
         }
     # All zones: the counting KPIs share one read of the days' counts (the first to ask pays).
     counts = functools.cache(lambda: _day_counts(since, until))
@@ -1338,7 +1513,9 @@ def _facts_parts(*, since, until, zone, now, missed_limit) -> dict[str, Any]:
         "dispositions": lambda: kpis_dispositions_from_counts(counts=counts()),
         "destinations": lambda: kpis_destinations_from_counts(counts=counts()),
         "utilisation": lambda: kpis_utilisation(since=since, until=until, zone=zone, now=now),
-        "coverage": lambda: kpis_coverage(since=since, until=until, zone=zone, now=now),
+        "coverage": lambda: kpis_coverage_from_facts(
+            since=since, until=until, zone=zone, now=now, counts=counts()
+        ),
     }
 
 

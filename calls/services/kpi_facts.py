@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from calls.models import Call, CallFact, KpiCount, KpiPeriod, StepFact
 from calls.selectors.kpis import (
-    CALL_COUNTS,
     CALL_FACT_COLUMNS,
     STEP_FACT_COLUMNS,
+    call_counts,
     kpis_call_counts_sql,
     kpis_call_facts_sql,
     kpis_step_counts_sql,
     kpis_step_facts_sql,
+    kpis_unit_counts_sql,
 )
 
 COUNT_COLUMNS = "kind, start, metric, k1, k2, k3, k4, n"
@@ -100,7 +103,17 @@ def _period_build(*, kind: str, start: dt.date, end: dt.date) -> None:
         KpiPeriod.objects.create(kind=kind, start=start)
         if kind == KpiPeriod.Kind.DAY:
             counted = kpis_call_counts_sql(where="f.day >= %s AND f.day < %s")
-            params = [start, end] * len(CALL_COUNTS)
+            params = [start, end] * len(call_counts())
+            # The units' changes of the day, by the instants of its local midnights.
+            tz = ZoneInfo(settings.CITY_TIME_ZONE)
+            since = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+            until = dt.datetime.combine(end, dt.time(0), tzinfo=tz)
+            bounds = [connection.ops.adapt_datetimefield_value(t) for t in (since, until)]
+            cursor.execute(
+                f"INSERT INTO {count_t} ({COUNT_COLUMNS}) SELECT %s, %s, metric, k1, k2, k3, k4, COUNT(*)"
+                f" FROM ({kpis_unit_counts_sql()}) t GROUP BY metric, k1, k2, k3, k4",
+                [kind, start, *bounds * 4],
+            )
         else:
             counted = kpis_step_counts_sql(where="s.day >= %s AND s.day < %s")
             params = [start, end]
