@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
@@ -35,5 +36,6 @@ def deadlines_sweep_task() -> dict[str, int]:
 def kpi_periods_build_task() -> dict[str, int]:
     """Cache the KPI counts of the past days and months not cached yet (today is always counted
     live). Idempotent: a period already cached is skipped, two runs at once collide on its key."""
-    today = timezone.now().astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).date()
-    return kpi_periods_build(before=today)
+    # An hour's margin: a transaction that stamped its event just before midnight has committed.
+    ended = (timezone.now() - dt.timedelta(hours=1)).astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).date()
+    return kpi_periods_build(before=ended)

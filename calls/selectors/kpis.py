@@ -536,36 +536,48 @@ def kpis_backups(*, calls: QuerySet[Call]) -> dict[str, Any]:
 def _backups_answer(requests: QuerySet[BackupRequest], worked: dict[str, int]) -> dict[str, Any]:
     """kpis_backups's answer from the range's requests and the calls each agency worked."""
     by_requester = {
-        r["unit__agency_id"]: r
+        r["unit__agency_id"]: (r["requests"], r["calls_with_request"])
         for r in requests.values("unit__agency_id").annotate(
             requests=Count("id"), calls_with_request=Count("call_id", distinct=True)
         )
     }
+    reasons = {
+        (r["text"], r["agency"]): r["requests"]
+        for r in requests.annotate(text=Lower(Trim("reason")))
+        .values("text", "agency")
+        .annotate(requests=Count("id"))
+    }
+    asked_for = dict(requests.values("agency").annotate(n=Count("id")).values_list("agency", "n"))
+    return _backups_rows(by_requester, worked, reasons, asked_for)
+
+
+def _backups_rows(
+    by_requester: dict[str, tuple[int, int]],
+    worked: dict[str, int],
+    reasons: dict[tuple[str, str], int],
+    asked_for: dict[str, int],
+) -> dict[str, Any]:
+    """kpis_backups's answer from {requesting agency: (requests, calls with one)}, {agency: calls
+    worked}, {(reason as typed, trimmed and case folded; agency asked for): requests} and
+    {agency asked for: requests}."""
     by_agency = []
     for agency in sorted(set(worked) | set(by_requester)):
-        asked = by_requester.get(agency, {})
-        with_request = asked.get("calls_with_request", 0)
+        requests, with_request = by_requester.get(agency, (0, 0))
         by_agency.append(
             {
                 "agency": agency,
                 "calls_worked": worked.get(agency, 0),
-                "requests": asked.get("requests", 0),
+                "requests": requests,
                 "calls_with_request": with_request,
                 "rate": _share(with_request, worked.get(agency, 0)),
             }
         )
-    reasons = (
-        requests.annotate(text=Lower(Trim("reason")))
-        .values("text", "agency")
-        .annotate(requests=Count("id"))
-        .order_by("-requests", "text", "agency")[:REASONS_LIMIT]
-    )
-    asked_for = dict(requests.values("agency").annotate(n=Count("id")).values_list("agency", "n"))
+    top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))[:REASONS_LIMIT]
     return {
         "requests": sum(asked_for.values()),
         "asked_for": asked_for,
         "by_requesting_agency": by_agency,
-        "reasons": [{"reason": r["text"], "agency": r["agency"], "requests": r["requests"]} for r in reasons],
+        "reasons": [{"reason": text, "agency": agency, "requests": n} for (text, agency), n in top],
     }
 
 
@@ -928,36 +940,62 @@ def _hour_text_value(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
 
 
-def call_counts() -> tuple[tuple[str, str, str, str, str], ...]:
-    """Each metric a call counts under in KpiCount: (metric, k1, k2, k3, which calls) over CallFact f."""
+def call_counts() -> tuple[tuple[str, ...], ...]:
+    """Each metric a call counts under in KpiCount: (metric, k1, k2, k3, which rows, from where),
+    over CallFact f (and its backup requests b, by the requesting unit u)."""
+    fact_t, backup_t, unit_t = CallFact._meta.db_table, BackupRequest._meta.db_table, Unit._meta.db_table
+    facts = f"{fact_t} f"
+    requests = f"{backup_t} b JOIN {fact_t} f ON f.call_id = b.call_id JOIN {unit_t} u ON u.id = b.unit_id"
+    asking = (
+        f"(SELECT DISTINCT b.call_id, u.agency_id FROM {backup_t} b JOIN {unit_t} u ON u.id = b.unit_id) bc"
+        f" JOIN {fact_t} f ON f.call_id = bc.call_id"
+    )
     flags = " || ".join(
         f"CAST(f.{flag} AS TEXT)"
         for flag in ("eligible", "served", "led", "kicked_back", "acs_led", "acs_assigned")
     )
     return (
-        ("status", "f.status", "''", "''", ""),
-        ("hour", "CAST(f.hour AS TEXT)", "''", "''", ""),
-        ("family", "f.lead", "f.mode", "''", ""),
-        ("acs", flags, "f.missed_reason", "f.guard_signal", ""),
-        ("disposition", "f.disposition", "f.lead", "''", f" AND f.status = '{Call.Status.CLOSED}'"),
-        ("destination", "CAST(f.destination_id AS TEXT)", "''", "''", " AND f.destination_id IS NOT NULL"),
-        ("worked", "'ACS'", "''", "''", " AND f.acs_assigned = 1"),
-        ("worked", "'POLICE'", "''", "''", " AND f.police_assigned = 1"),
-        ("worked", "'FIRE_EMS'", "''", "''", " AND f.fire_ems_assigned = 1"),
+        ("status", "f.status", "''", "''", "", facts),
+        ("hour", "CAST(f.hour AS TEXT)", "''", "''", "", facts),
+        ("family", "f.lead", "f.mode", "''", "", facts),
+        ("acs", flags, "f.missed_reason", "f.guard_signal", "", facts),
+        ("disposition", "f.disposition", "f.lead", "''", f" AND f.status = '{Call.Status.CLOSED}'", facts),
+        (
+            "destination",
+            "CAST(f.destination_id AS TEXT)",
+            "''",
+            "''",
+            " AND f.destination_id IS NOT NULL",
+            facts,
+        ),
+        ("worked", "'ACS'", "''", "''", " AND f.acs_assigned = 1", facts),
+        ("worked", "'POLICE'", "''", "''", " AND f.police_assigned = 1", facts),
+        ("worked", "'FIRE_EMS'", "''", "''", " AND f.fire_ems_assigned = 1", facts),
         # Coverage: the calls joining the queue, and leaving it (first unit, or the end), by UTC hour.
-        ("came", _utc_hour_text_sql("f.received_at"), "''", "''", ""),
-        ("went", _utc_hour_text_sql("f.left_queue_at"), "''", "''", " AND f.left_queue_at IS NOT NULL"),
+        ("came", _utc_hour_text_sql("f.received_at"), "''", "''", "", facts),
+        (
+            "went",
+            _utc_hour_text_sql("f.left_queue_at"),
+            "''",
+            "''",
+            " AND f.left_queue_at IS NOT NULL",
+            facts,
+        ),
+        # Backups: requests by the requesting unit's agency, calls with one, reasons, agencies asked for.
+        ("backup", "u.agency_id", "''", "''", "", requests),
+        ("backup_calls", "bc.agency_id", "''", "''", "", asking),
+        ("backup_reason", "LOWER(TRIM(b.reason))", "b.agency", "''", "", requests),
+        ("backup_asked", "b.agency", "''", "''", "", requests),
     )
 
 
 def kpis_call_counts_sql(*, where: str) -> str:
     """(day, metric, k1, k2, k3, k4): a row for each metric of call_counts() each CallFact `f`
     matching `where` (len(call_counts()) times in the SQL) counts under."""
-    fact_t = CallFact._meta.db_table
     return " UNION ALL ".join(
         f"SELECT f.day AS day, '{metric}' AS metric, {k1} AS k1, {k2} AS k2, {k3} AS k3, '' AS k4"
-        f" FROM {fact_t} f WHERE {where}{only}"
-        for metric, k1, k2, k3, only in call_counts()
+        f" FROM {source} WHERE {where}{only}"
+        for metric, k1, k2, k3, only, source in call_counts()
     )
 
 
@@ -1158,8 +1196,31 @@ def _facts(since: dt.datetime, until: dt.datetime, zone: str | None) -> QuerySet
 
 def kpis_facts_complete(*, since: dt.datetime, until: dt.datetime, zone: str | None) -> bool:
     """Whether every call of the range has its facts. Calls written around the services (a bulk
-    load, a test's rows) have none until calls.services.call_facts_rebuild: then the live SQL answers."""
-    return _calls(since, until, zone).count() == _facts(since, until, zone).count()
+    load, a test's rows) have none until calls.services.call_facts_rebuild: then the live SQL answers.
+    Over all zones only the days not cached are counted: kpi_periods_build caches a day only when
+    its calls all have their facts."""
+    if zone:
+        return _calls(since, until, zone).count() == _facts(since, until, zone).count()
+    d0, d1 = _local_date(since), _local_date(until)
+    cached = set(
+        KpiPeriod.objects.filter(kind=KpiPeriod.Kind.DAY, start__gte=d0, start__lt=d1).values_list(
+            "start", flat=True
+        )
+    )
+    runs: list[list[dt.date]] = []
+    for day in (d0 + dt.timedelta(days=i) for i in range((d1 - d0).days)):
+        if day in cached:
+            continue
+        if runs and runs[-1][-1] + dt.timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        first, after = run[0], run[-1] + dt.timedelta(days=1)
+        calls = Call.objects.filter(received_at__gte=_day_start(first), received_at__lt=_day_start(after))
+        if calls.count() != CallFact.objects.filter(day__gte=first, day__lt=after).count():
+            return False
+    return True
 
 
 def _counted(counts: list[tuple], metric: str) -> dict[tuple, int]:
@@ -1387,9 +1448,14 @@ def kpis_backups_from_facts(
         sums = _facts(since, until, zone).aggregate(
             ACS=Sum("acs_assigned"), POLICE=Sum("police_assigned"), FIRE_EMS=Sum("fire_ems_assigned")
         )
-    else:
-        sums = {k1: n for (k1, _, _), n in _counted(counts, "worked").items()}
-    return _backups_answer(requests, {agency: n for agency, n in sums.items() if n})
+        return _backups_answer(requests, {agency: n for agency, n in sums.items() if n})
+    calls_with = {k1: n for (k1, _, _), n in _counted(counts, "backup_calls").items()}
+    return _backups_rows(
+        {k1: (n, calls_with.get(k1, 0)) for (k1, _, _), n in _counted(counts, "backup").items()},
+        {k1: n for (k1, _, _), n in _counted(counts, "worked").items() if n},
+        {(k1, k2): n for (k1, k2, _), n in _counted(counts, "backup_reason").items()},
+        {k1: n for (k1, _, _), n in _counted(counts, "backup_asked").items()},
+    )
 
 
 def kpis_dispositions_from_facts(

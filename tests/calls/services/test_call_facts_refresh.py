@@ -10,11 +10,12 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from calls.models import Assignment, CallFact, KpiCount, KpiPeriod, StepFact
+from calls.models import Assignment, Call, CallFact, KpiCount, KpiPeriod, StepFact
 from calls.selectors.kpis import kpis_compute, kpis_facts_complete, kpis_period
 from calls.services import (
     assignment_acknowledge,
     assignment_clear,
+    backup_request,
     call_agency_waive,
     call_close,
     call_override,
@@ -65,7 +66,11 @@ def worked(make_call, dana, acs_12, apd_2a31, medic_12):
         unit_status_change(unit=acs_12, status="EN_ROUTE", actor=dana)
         later(9)
         unit_status_change(unit=acs_12, status="ON_SCENE", actor=dana)
-        later(40)  # closed at 00:45 MST, on the day after it was received
+        later(5)
+        backup_request(
+            call=calls["served"], unit=acs_12, agency="POLICE", reason=" Man became AGGRESSIVE ", actor=dana
+        )
+        later(35)  # closed at 00:45 MST, on the day after it was received
         call_close(call=calls["served"], disposition="ACS-RA", actor=dana)
 
         # Kicked back: the ACS unit leaves for police, who close the call.
@@ -152,6 +157,9 @@ def test_it_answers_the_kpis_from_the_facts_as_the_live_sql_does(worked):
 
     assert from_facts["acs"]["eligible"] == 4
     assert from_facts["acs"]["kickbacks"]["calls"] == 1
+    assert from_facts["backups"]["reasons"] == [
+        {"reason": "man became aggressive", "agency": "POLICE", "requests": 1}
+    ]
     assert from_facts == live
 
 
@@ -183,7 +191,11 @@ def test_it_answers_from_the_cached_days_and_months_as_the_live_sql_does(worked)
     built = kpi_periods_build(before=dt.date(2026, 4, 1))
     march = kpis_compute(start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1), now=NOW)
 
-    assert built == {"days": 25, "months": 1}  # 03-07 (the first call's day) to 03-31; March
+    assert built == {
+        "days": 25,
+        "months": 1,
+        "days_left_out": 0,
+    }  # 03-07 (the first call's day) to 03-31; March
     assert KpiCount.objects.filter(kind="month", metric="step").exists()
     assert march == live_kpis(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
 
@@ -201,3 +213,15 @@ def test_it_drops_the_cached_counts_of_a_day_when_one_of_its_calls_changes(worke
     from_cache = kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW)
     assert from_cache["volume"]["by_status"]["CLOSED"] == 3
     assert from_cache == live_kpis()
+
+
+def test_it_leaves_a_day_with_calls_written_around_the_services_out_of_the_cache(worked):
+    Call.objects.create(number="26-BULK1", received_at=START_AT + dt.timedelta(hours=3), status="PENDING")
+
+    built = kpi_periods_build(before=dt.date(2026, 4, 1))
+
+    assert built["days_left_out"] == 1  # 03-08; and so March is not cached whole either
+    assert built["months"] == 0
+    from_facts = kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW)
+    assert from_facts["volume"]["total"] == 5
+    assert from_facts == live_kpis()
