@@ -415,6 +415,9 @@ class CallFact(models.Model):
     first_assigned_at = models.DateTimeField(null=True, blank=True)
     # When the call left the queue: its first unit, or its end (coverage's calls waiting).
     left_queue_at = models.DateTimeField(null=True, blank=True)
+    # 1 when the call waited over a day for its first unit (calls.selectors.kpis.LONG_WAIT), or is
+    # still waiting: the few calls before a period that may still be in the queue at its start.
+    long_wait = models.PositiveSmallIntegerField(default=0)
     # 0/1 flags of the module docstring of calls.selectors.kpis.
     eligible = models.PositiveSmallIntegerField()
     served = models.PositiveSmallIntegerField()
@@ -432,8 +435,8 @@ class CallFact(models.Model):
         indexes = [
             models.Index(fields=["received_at"], name="callfact_received_at"),
             models.Index(fields=["day"], name="callfact_day"),
-            # Coverage: the calls still in the queue when a period starts.
-            models.Index(fields=["left_queue_at"], name="callfact_left_queue_at"),
+            # Coverage: the calls still in the queue when a period starts (with callfact_received_at).
+            models.Index(fields=["received_at"], name="callfact_long_wait", condition=Q(long_wait=1)),
             # The missed and kicked-back lists: a few percent of the calls, in received order.
             models.Index(
                 fields=["received_at"],

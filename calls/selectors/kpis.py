@@ -861,8 +861,9 @@ CALL_FACT_COLUMNS = (
     "call_id", "number", "received_at", "day", "hour", "zone_id", "status", "lead", "mode", "priority",
     "disposition", "destination_id", "closed_at", "first_assigned_at", "eligible", "served", "led",
     "kicked_back", "acs_led", "acs_assigned", "police_assigned", "fire_ems_assigned", "missed_reason",
-    "guard_signal", "detail", "left_queue_at",
+    "guard_signal", "detail", "left_queue_at", "long_wait",
 )  # fmt: skip
+LONG_WAIT = dt.timedelta(days=1)  # CallFact.long_wait: in the queue longer than this, or still there
 STEP_FACT_COLUMNS = (
     "call_id",
     "received_at",
@@ -898,7 +899,10 @@ def kpis_call_facts_sql(*, where: str) -> str:
                first_assigned_at, eligible, served, led, kicked_back, acs_led, acs_assigned,
                police_assigned, fire_ems_assigned, missed_reason,
                CASE WHEN missed_reason = 'guard' THEN acs_exclusion ELSE '' END, {_detail_sql()},
-               COALESCE(first_assigned_at, closed_at)
+               COALESCE(first_assigned_at, closed_at),
+               CASE WHEN COALESCE(first_assigned_at, closed_at) IS NULL
+                         OR NOT ({_before_sql("received_at", "COALESCE(first_assigned_at, closed_at)", int(LONG_WAIT.total_seconds()))})
+                    THEN 1 ELSE 0 END
         FROM flags"""
 
 
@@ -1198,7 +1202,8 @@ def kpis_facts_complete(*, since: dt.datetime, until: dt.datetime, zone: str | N
     """Whether every call of the range has its facts. Calls written around the services (a bulk
     load, a test's rows) have none until calls.services.call_facts_rebuild: then the live SQL answers.
     Over all zones only the days not cached are counted: kpi_periods_build caches a day only when
-    its calls all have their facts."""
+    its calls all have their facts. Coverage's calls still waiting at the start were received
+    before the range: they are read from their facts, unchecked."""
     if zone:
         return _calls(since, until, zone).count() == _facts(since, until, zone).count()
     d0, d1 = _local_date(since), _local_date(until)
@@ -1292,16 +1297,19 @@ def kpis_coverage_from_facts(
     def waiting(start: dt.datetime, end: dt.datetime) -> tuple[int, dict, dict]:
         s, e = _dt_param(start), _dt_param(end)
         went_hour = _utc_hour_text_sql("f.left_queue_at")
-        # The calls received before the period and still in the queue at its start, and when they left.
+        # The calls received before the period and still in the queue at its start, and when they
+        # left. Those received the day before, or that waited long (few): not every call before.
+        before = "((f.received_at >= %s OR f.long_wait = 1) AND f.received_at < %s)"
+        day_before = _dt_param(start - LONG_WAIT)
         sql = f"""
             SELECT 'start', NULL, COUNT(*) FROM {fact_t} f
-            WHERE f.received_at < %s AND (f.left_queue_at IS NULL OR f.left_queue_at >= %s){zone_sql}
+            WHERE {before} AND (f.left_queue_at IS NULL OR f.left_queue_at >= %s){zone_sql}
             UNION ALL
             SELECT 'went', {went_hour}, COUNT(*) FROM {fact_t} f
-            WHERE f.received_at < %s AND f.left_queue_at >= %s AND f.left_queue_at < %s{zone_sql}
+            WHERE {before} AND f.left_queue_at >= %s AND f.left_queue_at < %s{zone_sql}
             GROUP BY {went_hour}
         """
-        params = [s, s, *zone_params, s, s, e, *zone_params]
+        params = [day_before, s, s, *zone_params, day_before, s, s, e, *zone_params]
         if counts is None:
             came_hour = _utc_hour_text_sql("f.received_at")
             sql += f"""

@@ -4,6 +4,7 @@ read from it equal the live computation over the same rows (issue 14)."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,12 +40,9 @@ def facts_rows() -> tuple[list[tuple], list[tuple]]:
 
 
 def live_kpis(start: dt.date = RANGE[0], end: dt.date = RANGE[1], **kwargs) -> dict:
-    """The answer of the live SQL: the same call with no facts (kpis_facts_complete is then false)."""
-    CallFact.objects.all().delete()
-    StepFact.objects.all().delete()
-    KpiCount.objects.all().delete()
-    KpiPeriod.objects.all().delete()
-    return kpis_compute(start=start, end=end, now=NOW, **kwargs)
+    """The answer of the live SQL over the same rows (the read model is there, and not read)."""
+    with patch("calls.selectors.kpis.kpis_facts_complete", return_value=False):
+        return kpis_compute(start=start, end=end, now=NOW, **kwargs)
 
 
 @pytest.fixture
@@ -225,3 +223,16 @@ def test_it_leaves_a_day_with_calls_written_around_the_services_out_of_the_cache
     from_facts = kpis_compute(start=RANGE[0], end=RANGE[1], now=NOW)
     assert from_facts["volume"]["total"] == 5
     assert from_facts == live_kpis()
+
+
+def test_it_counts_a_call_waiting_since_the_day_before_at_the_start_of_a_period(worked):
+    later = (dt.date(2026, 3, 10), dt.date(2026, 3, 11))  # the overridden call still waits, 2 days on
+    now = dt.datetime(2026, 3, 11, 7, 0, tzinfo=dt.UTC)
+
+    coverage = kpis_compute(start=later[0], end=later[1], now=now)["coverage"]
+
+    assert CallFact.objects.get(call_id=worked["overridden"].pk).long_wait == 1
+    assert CallFact.objects.get(call_id=worked["served"].pk).long_wait == 0
+    assert {r["calls_waiting"] for r in coverage} == {1}
+    with patch("calls.selectors.kpis.kpis_facts_complete", return_value=False):
+        assert kpis_compute(start=later[0], end=later[1], now=now)["coverage"] == coverage
