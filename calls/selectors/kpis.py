@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import functools
 import math
 from collections.abc import Iterator
@@ -649,11 +650,17 @@ def kpis_utilisation(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    return _utilisation_rows(since, end, {sign: (float(b or 0), n) for sign, _, b, n in found})
+
+
+def _utilisation_rows(
+    since: dt.datetime, end: dt.datetime, busy: dict[str, tuple[float, int]]
+) -> list[dict[str, Any]]:
+    """kpis_utilisation's rows, every unit, from {call sign: (seconds committed, assignments)}."""
     period = (end.astimezone(dt.UTC) - since.astimezone(dt.UTC)).total_seconds()  # real seconds across DST
-    busy = {sign: (agency, float(b or 0), n) for sign, agency, b, n in found}
     rows = []
     for sign, agency in Unit.objects.order_by("agency_id", "call_sign").values_list("call_sign", "agency_id"):
-        _, seconds, n = busy.get(sign, (agency, 0.0, 0))
+        seconds, n = busy.get(sign, (0.0, 0))
         rows.append(
             {
                 "unit": sign,
@@ -1102,7 +1109,7 @@ def _step_counts(since: dt.datetime, until: dt.datetime) -> dict[tuple, dict[int
         found: list[tuple] = []
         if months:
             cursor.execute(
-                f"SELECT k1, k2, k3, k4, SUM(n) FROM {count_t} WHERE kind = 'month'"
+                f"SELECT k1, k2, k3, k4, SUM(n) FROM {count_t} WHERE kind = 'month' AND metric = 'step'"
                 f" AND start IN ({', '.join(['%s'] * len(months))}) GROUP BY k1, k2, k3, k4",
                 months,
             )
@@ -1373,6 +1380,112 @@ def _unit_levels(start: dt.datetime) -> dict[tuple[str, str], int]:
         return {(what, group_key): n for what, group_key, n in cursor.fetchall()}
 
 
+def _micro_sql(later: str, earlier: str) -> str:
+    """Whole microseconds from `earlier` to `later` (exact on PostgreSQL, whose epoch is numeric)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000 AS BIGINT)"
+    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400000000.0) AS INTEGER)"
+
+
+def kpis_unit_month_sql() -> str:
+    """(metric, k1, k2, k3, k4, n) of the assignments of a month (parameters: end, start, end, start,
+    start, end): per unit, "util_started" the assignments started in it and "util_us" the
+    microseconds committed in it by the cleared ones (the open ones run to now: read live)."""
+    asg_t = Assignment._meta.db_table
+    greatest, least = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
+    committed = _micro_sql(f"{least}(a.cleared_at, %s)", f"{greatest}(a.assigned_at, %s)")
+    return f"""
+        SELECT 'util_us', CAST(a.unit_id AS TEXT), '', '', '', SUM({committed}) FROM {asg_t} a
+        WHERE a.cleared_at IS NOT NULL AND a.assigned_at < %s AND a.cleared_at > %s GROUP BY a.unit_id
+        UNION ALL
+        SELECT 'util_started', CAST(a.unit_id AS TEXT), '', '', '', COUNT(*) FROM {asg_t} a
+        WHERE a.assigned_at >= %s AND a.assigned_at < %s GROUP BY a.unit_id
+    """
+
+
+def kpis_utilisation_from_counts(
+    *, since: dt.datetime, until: dt.datetime, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """kpis_utilisation over all zones: the cached whole months of the period from KpiCount, the
+    rest (and the assignments open at its start or still open) live, by the same arithmetic."""
+    end = min(until, now)
+    if end <= since:
+        return []
+    d0, d1 = _local_date(since), _local_date(end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT start FROM {KpiPeriod._meta.db_table} WHERE kind = 'month' AND start >= %s AND start < %s",
+            [d0, d1],
+        )
+        months = sorted(
+            m for m in (_as_date(r[0]) for r in cursor.fetchall()) if _day_start(_month_after(m)) <= end
+        )
+        micro: dict[int, int] = {}
+        started: dict[int, int] = {}
+        if months:
+            cursor.execute(
+                f"SELECT metric, k1, SUM(n) FROM {KpiCount._meta.db_table} WHERE kind = 'month'"
+                f" AND metric IN ('util_us', 'util_started') AND start IN ({', '.join(['%s'] * len(months))})"
+                " GROUP BY metric, k1",
+                months,
+            )
+            for metric, unit_id, n in cursor.fetchall():
+                (micro if metric == "util_us" else started)[int(unit_id)] = int(n)
+        gaps, at = [], since
+        for month in months:
+            if at < _day_start(month):
+                gaps.append((at, _day_start(month)))
+            at = _day_start(_month_after(month))
+        if at < end:
+            gaps.append((at, end))
+        asg_t = Assignment._meta.db_table
+        greatest, least = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
+        seconds: dict[int, Any] = {}
+        # The assignments still open now ran through the cached months too (the cache has the cleared).
+        open_in = _seconds_sql(f"{least}(%s, %s)", f"{greatest}(a.assigned_at, %s)")
+        for month in months:
+            ms, me = _day_start(month), _day_start(_month_after(month))
+            cursor.execute(
+                f"SELECT a.unit_id, SUM({open_in}) FROM {asg_t} a"
+                " WHERE a.cleared_at IS NULL AND a.assigned_at < %s GROUP BY a.unit_id",
+                [_dt_param(now), _dt_param(me), _dt_param(ms), _dt_param(me)],
+            )
+            for unit_id, busy in cursor.fetchall():
+                seconds[unit_id] = seconds.get(unit_id, 0) + (busy or 0)
+        for a, b in gaps:
+            committed = _seconds_sql(
+                f"{least}(COALESCE(a.cleared_at, %s), %s)", f"{greatest}(a.assigned_at, %s)"
+            )
+            cursor.execute(
+                f"""SELECT a.unit_id, SUM({committed}), SUM(CASE WHEN a.assigned_at >= %s THEN 1 ELSE 0 END)
+                    FROM {asg_t} a WHERE a.assigned_at < %s AND (a.cleared_at IS NULL OR a.cleared_at > %s)
+                    GROUP BY a.unit_id""",
+                [_dt_param(now), _dt_param(b), _dt_param(a), _dt_param(a), _dt_param(b), _dt_param(a)],
+            )
+            for unit_id, busy, n in cursor.fetchall():
+                seconds[unit_id] = seconds.get(unit_id, 0) + (busy or 0)
+                started[unit_id] = started.get(unit_id, 0) + int(n)
+        # Started before the period and still committed at its start: counted once, as live.
+        cursor.execute(
+            f"SELECT a.unit_id, COUNT(*) FROM {asg_t} a WHERE a.assigned_at < %s"
+            " AND (a.cleared_at IS NULL OR a.cleared_at > %s) GROUP BY a.unit_id",
+            [_dt_param(since), _dt_param(since)],
+        )
+        for unit_id, n in cursor.fetchall():
+            started[unit_id] = started.get(unit_id, 0) + n
+    signs = dict(Unit.objects.values_list("pk", "call_sign"))
+    busy: dict[str, tuple[float, int]] = {}
+    for unit_id in set(micro) | set(seconds) | set(started):
+        # Microseconds and the live SQL's numeric seconds add up exactly before the one rounding.
+        total = decimal.Decimal(micro.get(unit_id, 0)) / 1000000 + decimal.Decimal(
+            str(seconds.get(unit_id, 0))
+        )
+        if not micro.get(unit_id):
+            total = seconds.get(unit_id, 0)  # nothing cached: the live SQL's own number
+        busy[signs[unit_id]] = (float(total), started.get(unit_id, 0))
+    return _utilisation_rows(since, end, busy)
+
+
 def kpis_volume_from_facts(*, since: dt.datetime, until: dt.datetime, zone: str | None) -> dict[str, Any]:
     """kpis_volume from the CallFact rows of the range."""
     facts = _facts(since, until, zone)
@@ -1589,7 +1702,7 @@ def _facts_parts(*, since, until, zone, now, missed_limit) -> dict[str, Any]:
         "backups": lambda: kpis_backups_from_facts(since=since, until=until, zone=zone, counts=counts()),
         "dispositions": lambda: kpis_dispositions_from_counts(counts=counts()),
         "destinations": lambda: kpis_destinations_from_counts(counts=counts()),
-        "utilisation": lambda: kpis_utilisation(since=since, until=until, zone=zone, now=now),
+        "utilisation": lambda: kpis_utilisation_from_counts(since=since, until=until, now=now),
         "coverage": lambda: kpis_coverage_from_facts(
             since=since, until=until, zone=zone, now=now, counts=counts()
         ),

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
-from calls.models import Call, CallFact, KpiCount, KpiPeriod, StepFact
+from calls.models import Assignment, Call, CallFact, KpiCount, KpiPeriod, StepFact
 from calls.selectors.kpis import (
     CALL_FACT_COLUMNS,
     STEP_FACT_COLUMNS,
@@ -23,6 +24,7 @@ from calls.selectors.kpis import (
     kpis_step_counts_sql,
     kpis_step_facts_sql,
     kpis_unit_counts_sql,
+    kpis_unit_month_sql,
 )
 
 COUNT_COLUMNS = "kind, start, metric, k1, k2, k3, k4, n"
@@ -66,6 +68,41 @@ def _periods_drop(cursor: Any, days: set[dt.date]) -> None:
             )
 
 
+def _assignment_months(cursor: Any, call_id: int) -> set[dt.date]:
+    """The first days of the months (city clock) the call's assignments ran through, to now if open."""
+    cursor.execute(
+        f"SELECT MIN(assigned_at), MAX(COALESCE(cleared_at, %s)) FROM {Assignment._meta.db_table}"
+        " WHERE call_id = %s",
+        [connection.ops.adapt_datetimefield_value(timezone.now()), call_id],
+    )
+    first, last = cursor.fetchone()
+    if first is None:
+        return set()
+    tz = ZoneInfo(settings.CITY_TIME_ZONE)
+    first, last = (_as_datetime(v).astimezone(tz).date().replace(day=1) for v in (first, last))
+    months = set()
+    while first <= last:
+        months.add(first)
+        first = _month_after(first)
+    return months
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """A timestamp read by raw SQL: aware on PostgreSQL, naive UTC text on SQLite."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _months_drop(cursor: Any, months: set[dt.date]) -> None:
+    for month in sorted(months):
+        kind = KpiPeriod.Kind.MONTH
+        cursor.execute(
+            f"DELETE FROM {KpiPeriod._meta.db_table} WHERE kind = %s AND start = %s", [kind, month]
+        )
+        cursor.execute(f"DELETE FROM {KpiCount._meta.db_table} WHERE kind = %s AND start = %s", [kind, month])
+
+
 def call_facts_refresh(*, call: Call) -> None:
     """Rewrite the KPI facts of `call` from its rows as this transaction sees them, and drop the
     cached counts of its day. Call it after the change, with the call row locked (every service
@@ -76,6 +113,9 @@ def call_facts_refresh(*, call: Call) -> None:
         _facts_write(where="c.id = %s", params=[call.pk])
         after = _fact_day(cursor, call.pk, lock=False)
         _periods_drop(cursor, {d for d in (before, after) if d is not None})
+        # A month's cached unit time has only the assignments cleared when it was built: one that
+        # ran through it and changed now drops it (usually this month, never cached).
+        _months_drop(cursor, _assignment_months(cursor, call.pk))
 
 
 def call_facts_rebuild() -> int:
@@ -126,6 +166,15 @@ def _period_build(*, kind: str, start: dt.date, end: dt.date) -> bool:
         else:
             counted = kpis_step_counts_sql(where="s.day >= %s AND s.day < %s")
             params = [start, end]
+            # The units' time on calls in the month, by the instants of its local midnights.
+            ms, me = (
+                connection.ops.adapt_datetimefield_value(dt.datetime.combine(d, dt.time(0), tzinfo=tz))
+                for d in (start, end)
+            )
+            cursor.execute(
+                f"INSERT INTO {count_t} ({COUNT_COLUMNS}) SELECT %s, %s, t.* FROM ({kpis_unit_month_sql()}) t",
+                [kind, start, me, ms, me, ms, ms, me],
+            )
         cursor.execute(
             f"INSERT INTO {count_t} ({COUNT_COLUMNS}) SELECT %s, %s, metric, k1, k2, k3, k4, COUNT(*)"
             f" FROM ({counted}) t GROUP BY metric, k1, k2, k3, k4",

@@ -236,3 +236,26 @@ def test_it_counts_a_call_waiting_since_the_day_before_at_the_start_of_a_period(
     assert {r["calls_waiting"] for r in coverage} == {1}
     with patch("calls.selectors.kpis.kpis_facts_complete", return_value=False):
         assert kpis_compute(start=later[0], end=later[1], now=now)["coverage"] == coverage
+
+
+def test_it_adds_the_time_of_a_unit_still_on_a_call_to_a_cached_month(worked, dana, medic_12):
+    april = dt.datetime(2026, 4, 2, 12, 0, tzinfo=dt.UTC)
+    march = {"start": dt.date(2026, 3, 1), "end": dt.date(2026, 4, 1), "now": april}
+    kpi_periods_build(before=dt.date(2026, 4, 1))
+
+    cached = kpis_compute(**march)["utilisation"]
+
+    medic = {r["unit"]: r for r in cached}["MEDIC-12"]
+    # Still on the waived call since 03-08 03:23 MDT (09:23 UTC): to the end of March, local time.
+    assert (
+        medic["committed_s"]
+        == (dt.datetime(2026, 4, 1, 6, 0, tzinfo=dt.UTC) - START_AT).total_seconds() - 153 * 60
+    )
+    with patch("calls.selectors.kpis.kpis_facts_complete", return_value=False):
+        assert kpis_compute(**march)["utilisation"] == cached
+
+    with time_machine.travel(april):
+        assignment_clear(assignment=Assignment.objects.get(unit=medic_12), reason="back", actor=dana)
+
+    assert not KpiPeriod.objects.filter(kind="month", start=dt.date(2026, 3, 1)).exists()
+    assert kpis_compute(**march)["utilisation"] == cached
