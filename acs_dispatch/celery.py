@@ -3,7 +3,8 @@
 Run with PostgreSQL and Redis:
     celery -A acs_dispatch worker -l info
     celery -A acs_dispatch beat -l info     # exactly one beat; a second is harmless, only wasteful
-Beat queues calls.tasks.deadlines_sweep_task every DEADLINE_SWEEP_INTERVAL seconds.
+Beat queues calls.tasks.deadlines_sweep_task every DEADLINE_SWEEP_INTERVAL seconds, and
+calls.tasks.kpi_periods_build_task every KPI_CACHE_INTERVAL seconds.
 """
 
 from __future__ import annotations
@@ -32,4 +33,12 @@ def beat_schedule_add(sender: Celery, **kwargs) -> None:
         # A sweep still queued when the next one is due is useless: the next one covers it.
         # Expiring it keeps a backlog from piling up while the workers are down.
         expires=interval,
+    )
+    # The KPI counts of the days that ended (and of the days a late change dropped).
+    cache_interval = float(settings.KPI_CACHE_INTERVAL)
+    sender.add_periodic_task(
+        cache_interval,
+        sender.signature("calls.tasks.kpi_periods_build_task"),
+        name="kpi-periods-build",
+        expires=cache_interval,
     )

@@ -212,6 +212,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}  # seconds
 CELERY_TIMEZONE = "UTC"
 DEADLINE_SWEEP_INTERVAL = env_int("DEADLINE_SWEEP_INTERVAL", 5)  # seconds
+KPI_CACHE_INTERVAL = env_int("KPI_CACHE_INTERVAL", 900)  # seconds between builds of the KPI day cache
 # Who runs the floor's timers (calls/timers.py): "celery" (beat + a worker, production),
 # "inprocess" (a loop in each web process: the embedded default of ./run.sh, no broker) or "off".
 # INPROCESS_SWEEP=True is the older spelling of TIMERS=inprocess.

@@ -386,3 +386,142 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cleared_at is None
+
+
+class CallFact(models.Model):
+    """The KPI read model of one call (issue 14): what calls.selectors.kpis computes per call from
+    the call, its assignments and its waivers, stored so a year of KPIs reads narrow rows instead
+    of joining ~700,000 calls to their assignments. Written only by calls.services.kpi_facts in the
+    transaction that changes the call; the definitions are calls.selectors.kpis'."""
+
+    call = models.OneToOneField(Call, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=20)
+    received_at = models.DateTimeField()
+    # Day and hour on the city's clock when the fact was written (settings.CITY_TIME_ZONE).
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    zone = models.ForeignKey(
+        "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=12)
+    lead = models.CharField(max_length=10, blank=True)
+    mode = models.CharField(max_length=32, blank=True)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    disposition = models.CharField(max_length=32, blank=True)
+    destination = models.ForeignKey(
+        "responders.Facility", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
+    # When the call left the queue: its first unit, or its end (coverage's calls waiting).
+    left_queue_at = models.DateTimeField(null=True, blank=True)
+    # 1 when the call waited over a day for its first unit (calls.selectors.kpis.LONG_WAIT), or is
+    # still waiting: the few calls before a period that may still be in the queue at its start.
+    long_wait = models.PositiveSmallIntegerField(default=0)
+    # 0/1 flags of the module docstring of calls.selectors.kpis.
+    eligible = models.PositiveSmallIntegerField()
+    served = models.PositiveSmallIntegerField()
+    led = models.PositiveSmallIntegerField()
+    kicked_back = models.PositiveSmallIntegerField()
+    acs_led = models.PositiveSmallIntegerField()
+    acs_assigned = models.PositiveSmallIntegerField()
+    police_assigned = models.PositiveSmallIntegerField()
+    fire_ems_assigned = models.PositiveSmallIntegerField()
+    missed_reason = models.CharField(max_length=24, blank=True)
+    guard_signal = models.CharField(max_length=24, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at"], name="callfact_received_at"),
+            models.Index(fields=["day"], name="callfact_day"),
+            # Coverage: the calls still in the queue when a period starts (with callfact_received_at).
+            models.Index(fields=["received_at"], name="callfact_long_wait", condition=Q(long_wait=1)),
+            # The missed and kicked-back lists: a few percent of the calls, in received order.
+            models.Index(
+                fields=["received_at"],
+                name="callfact_missed",
+                condition=Q(eligible=1, served=0) | Q(kicked_back=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of {self.number}"
+
+
+class StepFact(models.Model):
+    """One timed step of a call (calls.selectors.kpis.STEPS): the call's queue and close, and the
+    acknowledge, en route and on scene of each of its assignments. Written with CallFact."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+    zone = models.ForeignKey(
+        "responders.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    day = models.DateField()  # the call's CallFact.day
+    step = models.CharField(max_length=12)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    agency = models.CharField(max_length=10, blank=True)
+    seconds = models.FloatField()
+    # A monotone coarsening of `seconds` (calls.selectors.kpis): percentiles count by bucket, then
+    # read the exact value from the few rows of one bucket.
+    bucket = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["step", "bucket", "day"],
+                include=["priority", "agency", "seconds"],
+                name="stepfact_bucket",
+            ),
+            # PostgreSQL: the percentiles of a range read this index alone (an index-only scan).
+            # PostgreSQL: the counts of a range and the percentiles of a zone read this index alone.
+            models.Index(
+                fields=["day"],
+                include=["step", "priority", "agency", "bucket", "seconds", "zone"],
+                name="stepfact_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} of call {self.call_id}"
+
+
+class KpiPeriod(models.Model):
+    """A past day (or month) whose KPI counts are cached in KpiCount, built from the facts by
+    calls.services.kpi_periods_build. Deleted with its counts in the transaction that changes a
+    call received in it, so a report never reads a stale count: it counts that period's facts."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start = models.DateField()  # on the city's clock; a month starts on its first day
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "start"], name="kpi_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start}"
+
+
+class KpiCount(models.Model):
+    """How many calls (or timed steps) of one KpiPeriod have one combination of keys of one metric
+    (calls.selectors.kpis: status, hour, family, acs, disposition, destination, worked; step)."""
+
+    kind = models.CharField(max_length=5, choices=KpiPeriod.Kind.choices)
+    start = models.DateField()
+    metric = models.CharField(max_length=16)
+    k1 = models.CharField(max_length=32, blank=True)
+    k2 = models.CharField(max_length=32, blank=True)
+    k3 = models.CharField(max_length=32, blank=True)
+    k4 = models.CharField(max_length=32, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "start"], name="kpi_count_period")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start} {self.metric} {self.k1} {self.k2} {self.k3} {self.k4}: {self.n}"

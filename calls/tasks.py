@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
+from calls.services.kpi_facts import kpi_periods_build
 from calls.timers import timers_tick
 
 # The sweep runs in well under a second (bench/sweep.py: 10,000 open calls); these limits stop a
@@ -25,3 +30,12 @@ SWEEP_TIME_LIMIT = 60  # seconds
 def deadlines_sweep_task() -> dict[str, int]:
     """Run one deadline sweep at the current time. Takes no arguments: it reads the clocks itself."""
     return timers_tick(now=timezone.now())
+
+
+@shared_task(name="calls.tasks.kpi_periods_build_task", ignore_result=True)
+def kpi_periods_build_task() -> dict[str, int]:
+    """Cache the KPI counts of the past days and months not cached yet (today is always counted
+    live). Idempotent: a period already cached is skipped, two runs at once collide on its key."""
+    # An hour's margin: a transaction that stamped its event just before midnight has committed.
+    ended = (timezone.now() - dt.timedelta(hours=1)).astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).date()
+    return kpi_periods_build(before=ended)

@@ -54,6 +54,7 @@ from calls.services.calls import (  # noqa: F401
     dispositions_load,
     phone_normalize,
 )
+from calls.services.kpi_facts import call_facts_rebuild, call_facts_refresh, kpi_periods_build  # noqa: F401
 from calls.services.location import call_locate  # noqa: F401
 from calls.services.timers import deadlines_sweep  # noqa: F401
 from calls.services.units import assignments_release  # noqa: F401

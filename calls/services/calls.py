@@ -33,6 +33,7 @@ from calls.policies import (  # noqa: F401 (phone_normalize re-exported)
     phone_normalize,
 )
 from calls.services.alerts import alerts_resolve_ended
+from calls.services.kpi_facts import call_facts_refresh
 from calls.services.units import assignments_release
 from live.events import AUDIT, counter_next, event_append
 from live.kinds import EventKind
@@ -144,6 +145,9 @@ def _call_event(*, kind: str, call: Call, actor: Any, extra_unit_ids=(), **data:
     )
     # A call leaving the queue or ending closes its alerts now, not at the next sweep.
     alerts_resolve_ended(call_id=call.pk)
+    # The KPIs' read model changes with the call, in this transaction: a report never reads a call
+    # whose facts lag behind its events.
+    call_facts_refresh(call=call)
 
 
 def _call_lock(call: Call) -> Call:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from calls.events import call_streams, call_summary
 from calls.models import Assignment, Call
 from calls.services.alerts import alerts_resolve_ended
+from calls.services.kpi_facts import call_facts_refresh
 from live.events import event_append
 from live.kinds import EventKind
 from responders.events import unit_streams, unit_summary
@@ -36,6 +37,9 @@ def _unit_call_event(
     event_append(kind=kind, actor=actor, call=call, unit=unit, data=payload, streams=streams)
     # The unit acknowledged, moved on or left: its alerts whose condition ended close now.
     alerts_resolve_ended(call_id=call.pk if call is not None else None, unit_id=unit.pk)
+    if call is not None:
+        # Assignments are part of the call's KPI facts (served, kick-back, step times).
+        call_facts_refresh(call=call)
 
 
 def _user_or_none(actor: Any) -> Any:
