@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
-from calls.services.kpi_facts import kpi_periods_build
-from calls.timers import timers_tick
+from calls.timers import kpi_cache_tick, timers_tick
 
 # The sweep runs in well under a second (bench/sweep.py: 10,000 open calls); these limits stop a
 # sweep stuck on a lock long before the broker's 300 s visibility timeout would redeliver it.
@@ -34,8 +29,5 @@ def deadlines_sweep_task() -> dict[str, int]:
 
 @shared_task(name="calls.tasks.kpi_periods_build_task", ignore_result=True)
 def kpi_periods_build_task() -> dict[str, int]:
-    """Cache the KPI counts of the past days and months not cached yet (today is always counted
-    live). Idempotent: a period already cached is skipped, two runs at once collide on its key."""
-    # An hour's margin: a transaction that stamped its event just before midnight has committed.
-    ended = (timezone.now() - dt.timedelta(hours=1)).astimezone(ZoneInfo(settings.CITY_TIME_ZONE)).date()
-    return kpi_periods_build(before=ended)
+    """Cache the KPI counts of the past days and months not cached yet (calls.timers.kpi_cache_tick)."""
+    return kpi_cache_tick(now=timezone.now())

@@ -73,3 +73,33 @@ def test_it_sweeps_on_the_in_process_loop(db, monkeypatch):
     calls_timers.timers_loop(0.01, stop)
 
     assert len(swept) == 1
+
+
+def test_it_caches_the_kpi_periods_on_the_in_process_loop_too(db, monkeypatch):
+    # One timer runtime: what beat runs in production (kpi_periods_build_task) runs here as well.
+    stop = threading.Event()
+    built = []
+
+    def fake_build(*, before):
+        built.append(before)
+        stop.set()
+        return {}
+
+    monkeypatch.setattr(calls_timers, "deadlines_sweep", lambda *, now: {})
+    monkeypatch.setattr(calls_timers, "kpi_periods_build", fake_build)
+
+    calls_timers.timers_loop(0.01, stop)
+
+    assert len(built) == 1
+
+
+def test_it_leaves_the_last_hour_of_the_city_day_to_the_live_count(monkeypatch, settings):
+    settings.CITY_TIME_ZONE = "America/Denver"
+    built = []
+    monkeypatch.setattr(calls_timers, "kpi_periods_build", lambda *, before: built.append(before) or {})
+
+    # 07:30 UTC is 00:30 on the 15th in Albuquerque: the hour's margin still counts the 14th live.
+    calls_timers.kpi_cache_tick(now=dt.datetime(2026, 1, 15, 7, 30, tzinfo=dt.UTC))
+    calls_timers.kpi_cache_tick(now=dt.datetime(2026, 1, 15, 8, 30, tzinfo=dt.UTC))
+
+    assert built == [dt.date(2026, 1, 14), dt.date(2026, 1, 15)]
