@@ -25,7 +25,9 @@ What it does:
 6. with `--drop-boards K`: at `--drop-after` s closes K boards, reopens them `--drop-for` s later
    (all at once, 0-0.5 s jitter) and measures how long each takes to be back in sync: it reconnects
    with ?after=<its last id>, as live.js does, and is in sync at the `replayed` frame that ends the
-   missed events (a snapshot, then a resume, only when the server says it is too far behind).
+   missed events, or at a fresh snapshot when it is more than REPLAY_LIMIT events behind (then, as
+   in live.js, it takes the snapshot's state; the events it covers count as delivered, and
+   `snapshot_resyncs` says how often that happened).
 7. with `--restart-after S` (and `--open-calls N` waiting before the sockets open): S s into the
    intake, SIGKILLs web process 0 and starts it again; reports how many sockets the kill closed and
    how long after the kill each was back in sync (reconnected through the proxy with ?after, up to
@@ -213,6 +215,7 @@ class Sock:
         self.synced = asyncio.Event()
         self.stop = False
         self.resuming = False
+        self.covered: list[tuple[int, int]] = []  # (after, head] ranges a later snapshot brought
         self.closed_at: list[float] = []  # monotonic times of unexpected closes
         self.synced_at: list[float] = []  # monotonic times of being in sync (snapshot, replayed)
 
@@ -221,12 +224,15 @@ class Sock:
         if kind == "snapshot":
             if self.last is None:
                 self.baseline = self.last = frame["last_event_id"]
-                self.synced.set()
-                self.synced_at.append(time.monotonic())
             else:
-                # A reconnect the server answered with a snapshot (too far behind for ?after):
-                # sock_run asks for the rest by id, so the accounting below still sees every event.
-                self.resuming = True
+                # A reconnect the server answered with a snapshot (more than REPLAY_LIMIT events
+                # behind): like live.js, the screen takes the snapshot's state and goes on from its
+                # head. The events in between are in the snapshot, not lost: counted as covered.
+                self.covered.append((self.last, frame["last_event_id"]))
+                self.last = max(self.last, frame["last_event_id"])
+                self.resuming = False
+            self.synced.set()
+            self.synced_at.append(time.monotonic())
             self.ready.set()
         elif kind == "event":
             if frame["id"] in self.ids:
@@ -276,8 +282,6 @@ async def sock_run(sock: Sock, url: str, origin: str) -> None:
                     sock.on_frame(frame, now)
                     if frame.get("type") == "snapshot":
                         attempt = 0
-                        if reconnect:
-                            await ws.send(json.dumps({"type": "resume", "after": sock.last}))
                 if not sock.stop:
                     sock.unexpected_closes += 1
                     sock.closed_at.append(time.monotonic())
@@ -518,7 +522,11 @@ async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str
         )
 
     def check(sock: Sock, stream: str) -> tuple[int, int]:
-        expected = {e for e in by_stream.get(stream, []) if e > (sock.baseline or 0)}
+        expected = {
+            e
+            for e in by_stream.get(stream, [])
+            if e > (sock.baseline or 0) and not any(a < e <= b for a, b in sock.covered)
+        }
         return len(expected - sock.ids), len(expected)
 
     per_socket = []
@@ -568,6 +576,7 @@ async def drive(args, port: int, seeded: dict, redis_url: str, database_url: str
         "sockets_with_breaks": sum(1 for s in boards + units if s.breaks),
         "unexpected_closes": sum(s.unexpected_closes for s in boards + units),
         "retry_frames": sum(s.retries for s in boards + units),
+        "snapshot_resyncs": sum(len(s.covered) for s in boards + units),
         "redis_floor_ms": summary(floor),
         "drop": drop or None,
         "restart": (
