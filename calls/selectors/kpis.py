@@ -763,32 +763,29 @@ def _out_of_service_sql() -> tuple[str, str]:
     )
 
 
+def _unit_change_sources() -> list[tuple[str, str, str, str, str]]:
+    """The units' changes the coverage counts, each as (what, table, time column, condition, unit
+    column): out of service and back (status events), assigned and cleared (assignments). Read by
+    the live count (_unit_counts) and the day cache (kpis_unit_counts_sql) alike."""
+    event_t, asg_t = Event._meta.db_table, Assignment._meta.db_table
+    went_out, came_back = _out_of_service_sql()
+    status_changed = "e.kind = 'unit.status_changed'"
+    return [
+        ("out", f"{event_t} e", "e.created_at", f"{status_changed} AND {went_out}", "e.unit_id"),
+        ("back", f"{event_t} e", "e.created_at", f"{status_changed} AND {came_back}", "e.unit_id"),
+        ("assigned", f"{asg_t} a", "a.assigned_at", "1 = 1", "a.unit_id"),
+        ("cleared", f"{asg_t} a", "a.cleared_at", "a.cleared_at IS NOT NULL", "a.unit_id"),
+    ]
+
+
 def _unit_counts(
     start: dt.datetime, end: dt.datetime
 ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, dt.datetime], int]]:
     """By the unit's agency: how many times units went out of service ("out"), came back ("back"),
     were assigned ("assigned") and cleared ("cleared") before `start`, and in each UTC hour of
     [start, end). One scan of each source, grouped in SQL."""
-    event_t, asg_t, unit_t = Event._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
-    went_out, came_back = _out_of_service_sql()
-    sources = [
-        (
-            "out",
-            f"{event_t} e",
-            "e.created_at",
-            f"e.kind = 'unit.status_changed' AND {went_out}",
-            "e.unit_id",
-        ),
-        (
-            "back",
-            f"{event_t} e",
-            "e.created_at",
-            f"e.kind = 'unit.status_changed' AND {came_back}",
-            "e.unit_id",
-        ),
-        ("assigned", f"{asg_t} a", "a.assigned_at", "1 = 1", "a.unit_id"),
-        ("cleared", f"{asg_t} a", "a.cleared_at", "a.cleared_at IS NOT NULL", "a.unit_id"),
-    ]
+    unit_t = Unit._meta.db_table
+    sources = _unit_change_sources()
     parts, params = [], []
     s, e = _dt_param(start), _dt_param(end)
     for what, table, column, where, unit in sources:
@@ -1023,26 +1020,8 @@ def kpis_call_counts_sql(*, where: str) -> str:
 def kpis_unit_counts_sql() -> str:
     """(metric, k1, k2, k3, k4) of the units' changes in [%s, %s) (four times in the SQL): out of
     service, back, assigned, cleared, with "ACS" or "" (other agencies) and the UTC hour."""
-    event_t, asg_t, unit_t = Event._meta.db_table, Assignment._meta.db_table, Unit._meta.db_table
-    went_out, came_back = _out_of_service_sql()
-    sources = (
-        (
-            "out",
-            f"{event_t} e",
-            "e.created_at",
-            f"e.kind = 'unit.status_changed' AND {went_out}",
-            "e.unit_id",
-        ),
-        (
-            "back",
-            f"{event_t} e",
-            "e.created_at",
-            f"e.kind = 'unit.status_changed' AND {came_back}",
-            "e.unit_id",
-        ),
-        ("assigned", f"{asg_t} a", "a.assigned_at", "1 = 1", "a.unit_id"),
-        ("cleared", f"{asg_t} a", "a.cleared_at", "a.cleared_at IS NOT NULL", "a.unit_id"),
-    )
+    unit_t = Unit._meta.db_table
+    sources = _unit_change_sources()
     return " UNION ALL ".join(
         f"SELECT '{what}' AS metric, CASE WHEN u.agency_id = '{ACS}' THEN '{ACS}' ELSE '' END AS k1,"
         f" {_utc_hour_text_sql(column)} AS k2, '' AS k3, '' AS k4"
