@@ -282,15 +282,25 @@ def work(floor, make_call, acs_12, apd_2a31, medic_12, dana, sam, riley, pete, n
     return run
 
 
-def test_it_brings_a_stale_dispatch_board_to_a_fresh_snapshot(work):
-    stale = dispatch_snapshot()
+def caught_up(
+    *, take, stream: str, state_of, apply, work
+) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
+    """A screen's snapshot `take()` before `work()`, brought up to date by its reducer `apply` with
+    the frames of `stream` since: (that state, the frames, a fresh snapshot taken after)."""
+    stale = take()
     work()
-    state = dispatch_state(stale)
-    frames = frames_since(stream=DISPATCH, after=stale["last_event_id"])
+    state = state_of(stale)
+    frames = frames_since(stream=stream, after=stale["last_event_id"])
     for frame in frames:
-        dispatch_apply(state, frame)
+        apply(state, frame)
+    return state, frames, take()
 
-    fresh = dispatch_snapshot()
+
+def test_it_brings_a_stale_dispatch_board_to_a_fresh_snapshot(work):
+    state, frames, fresh = caught_up(
+        take=dispatch_snapshot, stream=DISPATCH, state_of=dispatch_state, apply=dispatch_apply, work=work
+    )
+
     assert len(frames) > 20
     assert frames[-1]["id"] == fresh["last_event_id"]
     assert all(c["brief"] for c in fresh["calls"])
@@ -299,14 +309,14 @@ def test_it_brings_a_stale_dispatch_board_to_a_fresh_snapshot(work):
 
 
 def test_it_brings_a_stale_supervisor_board_to_a_fresh_snapshot(work):
-    stale = supervisor_snapshot()
-    work()
-    state = supervisor_state(stale)
-    frames = frames_since(stream=SUPERVISOR, after=stale["last_event_id"])
-    for frame in frames:
-        supervisor_apply(state, frame)
+    state, frames, fresh = caught_up(
+        take=supervisor_snapshot,
+        stream=SUPERVISOR,
+        state_of=supervisor_state,
+        apply=supervisor_apply,
+        work=work,
+    )
 
-    fresh = supervisor_snapshot()
     assert len(frames) > 10
     assert frames[-1]["id"] == fresh["last_event_id"]
     assert fresh["notes"] == []  # the noted call closed: its note left the board
@@ -314,14 +324,14 @@ def test_it_brings_a_stale_supervisor_board_to_a_fresh_snapshot(work):
 
 
 def test_it_brings_a_stale_unit_dashboard_to_a_fresh_snapshot(work, acs_12):
-    stale = unit_snapshot(unit=acs_12, clinical_reader=True)
-    work()
-    state = unit_state(stale)
-    frames = frames_since(stream=unit_stream(acs_12.pk), after=stale["last_event_id"])
-    for frame in frames:
-        unit_apply(state, frame)
+    state, frames, fresh = caught_up(
+        take=lambda: unit_snapshot(unit=acs_12, clinical_reader=True),
+        stream=unit_stream(acs_12.pk),
+        state_of=unit_state,
+        apply=unit_apply,
+        work=work,
+    )
 
-    fresh = unit_snapshot(unit=acs_12, clinical_reader=True)
     assert len(frames) > 5
     assert fresh["call"] is not None  # the unit ends on its next call
     assert state == unit_state(fresh)
